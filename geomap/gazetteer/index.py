@@ -1,0 +1,196 @@
+"""The compiled gazetteer: one SQLite file built once from every source.
+
+SQLite rather than a pickled dict because opening it costs nothing: a CLI call
+that resolves one name pages in a few index blocks instead of loading a
+quarter of a million places into memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from .base import GazetteerSource, PlaceRecord
+from .normalise import name_key
+
+SCHEMA_VERSION = "4"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE places (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    country TEXT,
+    admin1 TEXT,
+    population INTEGER NOT NULL DEFAULT 0,
+    geonameid INTEGER,
+    feature_code TEXT,
+    wkt TEXT,
+    source TEXT NOT NULL,
+    priority INTEGER NOT NULL
+);
+CREATE TABLE words (word TEXT PRIMARY KEY, zipf REAL NOT NULL);
+CREATE TABLE names (
+    key TEXT NOT NULL,
+    place INTEGER NOT NULL REFERENCES places(rowid),
+    name TEXT NOT NULL,
+    type TEXT NOT NULL
+);
+"""
+_INDEXES = """
+CREATE INDEX names_key ON names(key);
+CREATE INDEX places_country_admin1 ON places(country, admin1, kind);
+"""
+
+
+class GazetteerBuildError(RuntimeError):
+    """A source could not be read; the existing index is left untouched."""
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("GEOMAP_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "geomap"
+
+
+def _code_digest() -> bytes:
+    # The index bakes in decisions made by this code (name types, derived regions),
+    # so editing it must invalidate old indexes just as new data does.
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*here.glob("*.py"), here.parent / "lexicon.py"]):
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def fingerprint(sources: Sequence[GazetteerSource]) -> str:
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    digest.update(_code_digest())
+    for source in sources:
+        digest.update(f"\0{source.name}\0{source.priority}\0{source.version()}".encode())
+    return digest.hexdigest()[:16]
+
+
+def build_index(
+    sources: Sequence[GazetteerSource], path: Path, *, progress: bool | None = None
+) -> Path:
+    """Write the index for ``sources`` to ``path`` atomically (temp file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    show = sys.stderr.isatty() if progress is None else progress
+    fd, tmp_name = tempfile.mkstemp(prefix=".gazetteer-", suffix=".sqlite", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        con = sqlite3.connect(tmp)
+        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        rowid = 0
+        for source in sources:
+            rowid = _insert_source(con, source, rowid, show)
+        _insert_words(con)
+        if show:
+            print("geomap: indexing names…", file=sys.stderr, flush=True)
+        con.executescript(_INDEXES)
+        con.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [
+                ("schema", SCHEMA_VERSION),
+                ("fingerprint", fingerprint(sources)),
+                *((f"source:{s.name}", s.version()) for s in sources),
+            ],
+        )
+        con.commit()
+        con.execute("ANALYZE")
+        con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _insert_words(con: sqlite3.Connection) -> None:
+    # English word frequencies tell "Read" the verb from Read the town; computed once
+    # here so the recogniser never imports wordfreq at run time.
+    from wordfreq import top_n_list, zipf_frequency
+
+    rows = {(w, zipf_frequency(w, "en")) for w in top_n_list("en", 40_000) if w.isalpha()}
+    con.executemany("INSERT OR IGNORE INTO words VALUES (?, ?)", sorted(rows))
+
+
+def _insert_source(con: sqlite3.Connection, source: GazetteerSource, rowid: int, show: bool) -> int:
+    place_rows: list[tuple] = []
+    name_rows: list[tuple] = []
+    count = 0
+    try:
+        for rec in source.places():
+            rowid += 1
+            count += 1
+            place_rows.append(_place_row(rowid, rec, source))
+            name_rows.extend(_name_rows(rowid, rec))
+            if len(place_rows) >= 20_000:
+                _flush(con, place_rows, name_rows)
+                if show:
+                    print(f"geomap: {source.name}: {count:,} places", file=sys.stderr, flush=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise GazetteerBuildError(f"gazetteer source {source.name!r}: {exc}") from exc
+    _flush(con, place_rows, name_rows)
+    if show:
+        print(f"geomap: {source.name}: {count:,} places", file=sys.stderr, flush=True)
+    return rowid
+
+
+def _flush(con: sqlite3.Connection, place_rows: list[tuple], name_rows: list[tuple]) -> None:
+    # A later source may re-supply an id (an overlay overriding a bundled row): last wins.
+    con.executemany(
+        "INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", place_rows
+    )
+    con.executemany("INSERT INTO names VALUES (?,?,?,?)", name_rows)
+    place_rows.clear()
+    name_rows.clear()
+
+
+def _place_row(rowid: int, rec: PlaceRecord, source: GazetteerSource) -> tuple:
+    return (
+        rowid, rec.id, rec.name, rec.kind, rec.lat, rec.lon, rec.country, rec.admin1,
+        rec.population, rec.geonameid, rec.feature_code, rec.wkt, source.name, source.priority,
+    )
+
+
+def _name_rows(rowid: int, rec: PlaceRecord) -> Iterator[tuple]:
+    names = rec.names or ((rec.name, "name"),)
+    seen: set[str] = set()
+    for name, kind in names:
+        key = name_key(name)
+        if key and key not in seen:
+            seen.add(key)
+            yield (key, rowid, name, kind)
+
+
+def open_index(path: Path) -> sqlite3.Connection:
+    # Read-only URI: a crashed or concurrent build can never be written through a reader.
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    con.row_factory = sqlite3.Row
+    return con
+
+
+def index_is_current(path: Path, sources: Iterable[GazetteerSource]) -> bool:
+    if not path.exists():
+        return False
+    try:
+        con = open_index(path)
+        row = con.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
+        con.close()
+    except sqlite3.DatabaseError:
+        return False
+    return row is not None and row[0] == fingerprint(list(sources))

@@ -1,0 +1,321 @@
+"""Stage 2: find place mentions in text, with offsets and how each one is used.
+
+The default recogniser needs no model: it matches runs of capitalised words
+against gazetteer names (longest first), then uses the words around each match
+to reject people, organisations and common words, to mark metonymy ("Moscow
+said") and demonyms ("Ukrainian forces"), and to read feature cues ("the city
+of X", "X region", "X River").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .gazetteer import Gazetteer
+from .lexicon import (
+    AGENCY_VERBS,
+    FEATURE_GENERICS,
+    FUNCTION_WORDS,
+    GOVERNMENT_SEAT_NAMES,
+    INSTITUTIONAL_NOUNS,
+    MONTHS,
+    ORG_SUFFIXES,
+    PERSON_TITLES,
+    PLACE_MODIFIERS,
+    PRECEDING_GENERICS,
+    SPEECH_NOUNS,
+    WEEKDAYS,
+)
+from .models import Mention, Sentence
+from .text import Token, sentence_index, tokenize
+
+MAX_NAME_TOKENS = 5
+#: A one-word match that is also this common an English word needs a big place behind it.
+COMMON_WORD_ZIPF = 4.0
+BIG_PLACE_POPULATION = 500_000
+_POSSESSIVE = re.compile(r"['’]s?$")
+_SIDES = {
+    "left": "left_bank", "right": "right_bank", "east": "east_bank", "eastern": "east_bank",
+    "west": "west_bank", "western": "west_bank", "north": "north_bank", "northern": "north_bank",
+    "south": "south_bank", "southern": "south_bank", "opposite": "opposite_bank",
+    "other": "opposite_bank", "far": "opposite_bank",
+}
+_BANK_WORDS = frozenset({"bank", "side", "shore", "banks"})
+_DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest",
+                         "southeast", "southwest", "north-east", "north-west", "south-east",
+                         "south-west"})
+_NEAR_WORDS = {"near": "near", "outside": "near", "around": "near", "nearby": "near",
+               "outskirts": "near", "suburbs": "near"}
+
+
+@dataclass(frozen=True)
+class _Match:
+    first: int  # token index
+    last: int  # token index, inclusive
+    name: str
+    generic: str | None = None
+
+
+class Recogniser:
+    """Rule-based recogniser over one gazetteer (loaded once, reused for every document)."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.words = gazetteer.word_frequencies()
+
+    def __call__(self, text: str, sentences: Sequence[Sentence]) -> tuple[Mention, ...]:
+        tokens = tokenize(text)
+        sentence_starts = {s.start for s in sentences}
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            match = self._match_at(text, tokens, i, sentence_starts)
+            if match is None:
+                i += 1
+                continue
+            mention = self._classify(text, tokens, match, sentences, sentence_starts)
+            if mention is not None:
+                mentions.append(mention)
+            i = match.last + 1
+        mentions.extend(self._river_sides(text, tokens, sentences, mentions))
+        return tuple(sorted(set(mentions), key=lambda m: (m.start, m.end)))
+
+    # -- matching ----------------------------------------------------------------
+
+    def _match_at(
+        self, text: str, tokens: list[Token], i: int, sentence_starts: set[int]
+    ) -> _Match | None:
+        tok = tokens[i]
+        if not tok.is_capitalised or _strip_possessive(tok.text).lower() in FUNCTION_WORDS:
+            return None
+        # Candidate run: capitalised tokens joined by single spaces or hyphens.
+        run_end = i
+        while run_end + 1 < len(tokens) and run_end - i + 1 < MAX_NAME_TOKENS:
+            nxt = tokens[run_end + 1]
+            gap = text[tokens[run_end].end : nxt.start]
+            if gap not in (" ", "-", " - ") or not nxt.is_capitalised:
+                break
+            run_end += 1
+        for last in range(run_end, i - 1, -1):
+            name = _strip_possessive(text[tok.start : tokens[last].end])
+            generic = self._generic_after(text, tokens, last)
+            if generic is not None:
+                with_generic = text[tok.start : tokens[last + 1].end]
+                if self.gazetteer.has_name(with_generic):
+                    return _Match(i, last + 1, with_generic, FEATURE_GENERICS[generic])
+            if last == i and name.endswith("s") and self._is_demonym(name[:-1]):
+                return _Match(i, last, name[:-1])  # "Russians", "Ukrainians"
+            if self.gazetteer.has_name(name):
+                if generic is not None:
+                    return _Match(i, last + 1, name, FEATURE_GENERICS[generic])
+                return _Match(i, last, name)
+            if generic is not None and generic in {"bridge", "dam", "river", "spit", "island", "plant"}:
+                fuzzy = self.gazetteer.fuzzy(text[tok.start : tokens[last + 1].end], limit=1)
+                if fuzzy and fuzzy[0].score >= 0.5:
+                    return _Match(i, last + 1, fuzzy[0].place.name, FEATURE_GENERICS[generic])
+        return None
+
+    @staticmethod
+    def _generic_after(text: str, tokens: list[Token], last: int) -> str | None:
+        if last + 1 >= len(tokens):
+            return None
+        nxt = tokens[last + 1]
+        word = nxt.text.lower()
+        if word in FEATURE_GENERICS and text[tokens[last].end : nxt.start] == " ":
+            return word
+        return None
+
+    # -- classification ----------------------------------------------------------
+
+    def _classify(
+        self,
+        text: str,
+        tokens: list[Token],
+        match: _Match,
+        sentences: Sequence[Sentence],
+        sentence_starts: set[int],
+    ) -> Mention | None:
+        first, last = tokens[match.first], tokens[match.last]
+        start, end = first.start, last.end
+        if match.generic is None:
+            end = start + len(_strip_possessive(text[start:end]))
+        surface = text[start:end]
+        key = match.name.lower()
+        hits = self.gazetteer.hits(match.name, text_only=True)
+        kinds = {h.place.kind for h in hits}
+        demonym_only = all(h.name_type == "demonym" for h in hits) and hits
+        biggest = max((h.place.population for h in hits), default=0)
+        major = bool(kinds & {"country", "admin1", "river"}) or biggest >= BIG_PLACE_POPULATION
+
+        if key in WEEKDAYS or key in MONTHS:
+            return None
+        single = match.first == match.last and match.generic is None
+        if single and not major and not demonym_only:
+            zipf = self.words.get(key, 0.0)
+            at_start = start in sentence_starts or _line_start(text, start)
+            if zipf >= COMMON_WORD_ZIPF or (at_start and zipf >= 3.0):
+                return None
+        prev_tok = tokens[match.first - 1] if match.first > 0 else None
+        next_tok = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
+        prev_adjacent = prev_tok is not None and text[prev_tok.end : start] == " "
+        next_adjacent = next_tok is not None and text[end : next_tok.start] in (" ", "-")
+        role = "demonym" if demonym_only else "literal"
+
+        if next_tok is not None and next_tok.text.lower() == "time" and next_adjacent:
+            return None  # "Moscow time" names a clock, not a place
+        if next_adjacent and next_tok and next_tok.is_capitalised:
+            word = _strip_possessive(next_tok.text).lower()
+            if word in ORG_SUFFIXES:
+                return None
+            if word not in FUNCTION_WORDS and word not in FEATURE_GENERICS:
+                if not (kinds & {"country"}) and not demonym_only:
+                    return None  # "Mark Milley", "Sky News": a name, not a place
+                role = "demonym"  # "US President", "Ukraine Defense Ministry"
+        if prev_adjacent and prev_tok and prev_tok.is_capitalised:
+            word = prev_tok.text.lower()
+            if word in PERSON_TITLES or (
+                word not in FUNCTION_WORDS
+                and word not in PLACE_MODIFIERS
+                and prev_tok.start not in sentence_starts
+                and not self._is_demonym(prev_tok.text)
+            ):
+                return None  # "General Mark", "Jake Sullivan"
+        if role == "literal" and self._is_metonymy(text, tokens, match, kinds, key):
+            role = "metonymy"
+        cue = match.generic or self._preceding_cue(tokens, match.first)
+        relation = self._relation(tokens, match.first)
+        return Mention(
+            start=start,
+            end=end,
+            text=surface,
+            name=match.name if match.generic is None or self.gazetteer.has_name(surface)
+            else _strip_possessive(text[first.start : tokens[match.last - 1].end]),
+            role=role,
+            cue=cue,
+            relation=relation,
+            sentence=sentence_index(tuple(sentences), start),
+        )
+
+    def _is_metonymy(
+        self, text: str, tokens: list[Token], match: _Match, kinds: set[str], key: str
+    ) -> bool:
+        if key in GOVERNMENT_SEAT_NAMES or key.removeprefix("the ") in GOVERNMENT_SEAT_NAMES:
+            return True
+        if not kinds & {"country", "city"}:
+            return False
+        last = tokens[match.last]
+        possessive = last.text.endswith(("'s", "’s")) or text[last.end : last.end + 2] in ("'s", "’s")
+        following = [t.text.lower() for t in tokens[match.last + 1 : match.last + 4]]
+        if possessive and following and (
+            following[0] in INSTITUTIONAL_NOUNS
+            or (len(following) > 1 and following[0] in {"official", "armed", "top"}
+                and following[1] in INSTITUTIONAL_NOUNS | {"tv"})
+        ):
+            return True
+        if following and following[0] in AGENCY_VERBS:
+            return True
+        if following[:2] and following[0] in {"has", "had", "will", "would", "is"} and len(
+            following
+        ) > 1 and following[1] in AGENCY_VERBS:
+            return True
+        if match.first >= 2:
+            before = tokens[match.first - 1].text.lower()
+            two_before = tokens[match.first - 2].text.lower()
+            if before == "from" and two_before in SPEECH_NOUNS:
+                return True
+            if before == "by" and two_before in AGENCY_VERBS | {"ordered", "backed", "led"}:
+                return True
+        return text[max(0, tokens[match.first].start - 4) : tokens[match.first].start].lower() == "pro-"
+
+    @staticmethod
+    def _preceding_cue(tokens: list[Token], first: int) -> str | None:
+        # "the (southern) city of X"; but in "the Kherson region of Ukraine" the
+        # generic belongs to Kherson, so a capitalised word before it cancels the cue.
+        if first < 3 or tokens[first - 1].text.lower() != "of":
+            return None
+        generic = PRECEDING_GENERICS.get(tokens[first - 2].text.lower())
+        if generic is None or tokens[first - 3].is_capitalised:
+            return None
+        return generic
+
+    @staticmethod
+    def _relation(tokens: list[Token], first: int) -> str | None:
+        before = [t.text.lower() for t in tokens[max(0, first - 4) : first]]
+        if not before:
+            return None
+        if before[-1] in _NEAR_WORDS:
+            return _NEAR_WORDS[before[-1]]
+        if before[-1] == "of" and len(before) >= 2 and before[-2] in _DIRECTIONS:
+            return f"{before[-2]}_of"
+        if before[-1] == "the" and len(before) >= 3 and before[-2] == "of" and before[-3] in _DIRECTIONS:
+            return f"{before[-3]}_of"
+        return None
+
+    # -- spatial expressions -------------------------------------------------------
+
+    def _river_sides(
+        self,
+        text: str,
+        tokens: list[Token],
+        sentences: Sequence[Sentence],
+        mentions: list[Mention],
+    ) -> list[Mention]:
+        """'the left bank of the Dnieper', 'the western side of the river', 'the eastern bank'."""
+        found: list[Mention] = []
+        rivers = [m for m in mentions if m.cue == "river" or self._is_river(m.name)]
+        for i, tok in enumerate(tokens[:-1]):
+            side = _SIDES.get(tok.text.lower())
+            if side is None or tokens[i + 1].text.lower() not in _BANK_WORDS:
+                continue
+            end_tok = i + 1
+            river: Mention | None = None
+            if end_tok + 2 < len(tokens) and tokens[end_tok + 1].text.lower() == "of":
+                j = end_tok + 2
+                if tokens[j].text.lower() == "the":
+                    j += 1
+                named = next((m for m in rivers if m.start == tokens[j].start), None)
+                if named is not None:
+                    river, end = named, named.end
+                elif tokens[j].text.lower() == "river":
+                    end = tokens[j].end
+                else:
+                    end = tokens[end_tok].end
+            else:
+                end = tokens[end_tok].end
+            if river is None:
+                # Anaphora: "the river" / a bare "eastern bank" means the last river named.
+                before = [m for m in rivers if m.start < tok.start]
+                after = [m for m in rivers if m.start > tok.start]
+                river = before[-1] if before else (after[0] if after else None)
+            if river is None:
+                continue
+            found.append(
+                Mention(
+                    start=tok.start,
+                    end=end,
+                    text=text[tok.start : end],
+                    name=river.name,
+                    role="literal",
+                    cue="bank",
+                    relation=side,
+                    sentence=sentence_index(tuple(sentences), tok.start),
+                )
+            )
+        return found
+
+    def _is_demonym(self, name: str) -> bool:
+        return any(h.name_type == "demonym" for h in self.gazetteer.hits(name, text_only=True))
+
+    def _is_river(self, name: str) -> bool:
+        return any(h.place.kind == "river" for h in self.gazetteer.hits(name))
+
+
+def _strip_possessive(name: str) -> str:
+    return _POSSESSIVE.sub("", name) if name.endswith(("'s", "’s", "s'", "s’")) else name
+
+
+def _line_start(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    return not text[line_start:pos].strip(" \t\"'“‘(")

@@ -1,0 +1,199 @@
+"""Stage 3: resolve each mention to a gazetteer place, using the whole document.
+
+A candidate's score mixes four things: how likely the bare name means it
+(population and feature-type prior), whether it fits a cue in the text ("the
+city of", "X region", "X River"), whether it lies in the country the article is
+about, and how close it is to the other places in the article. Below the
+threshold a mention stays unresolved rather than being guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shapely import Point
+
+from . import spatial
+from .gazetteer import Gazetteer, place_prior
+from .models import Candidate, Mention, Place, Precision, Toponym
+
+THRESHOLD = 0.35
+_CUE_KINDS: dict[str, frozenset[str]] = {
+    "river": frozenset({"river", "canal"}),
+    "region": frozenset({"admin1", "region"}),
+    "city": frozenset({"city"}),
+    "area": frozenset({"city", "admin1", "district", "region"}),
+    "district": frozenset({"district"}),
+    "bridge": frozenset({"bridge"}),
+    "dam": frozenset({"dam", "power_plant"}),
+    "plant": frozenset({"power_plant", "nuclear_plant", "dam"}),
+    "island": frozenset({"island"}),
+    "spit": frozenset({"spit", "peninsula"}),
+    "port": frozenset({"port", "city"}),
+    "bank": frozenset({"river", "canal"}),
+    "direction": frozenset({"city", "admin1"}),
+    "sea": frozenset({"sea"}),
+    "airport": frozenset({"airport"}),
+}
+_PRECISION_BY_KIND: dict[str, Precision] = {
+    "city": "city",
+    "admin1": "admin1",
+    "region": "admin1",
+    "country": "country",
+    "river": "line",
+    "canal": "line",
+    "district": "district",
+}
+
+
+@dataclass(frozen=True)
+class _Scored:
+    place: Place
+    score: float
+
+
+class Resolver:
+    def __init__(self, gazetteer: Gazetteer, threshold: float = THRESHOLD) -> None:
+        self.gazetteer = gazetteer
+        self.threshold = threshold
+
+    def __call__(self, mentions: Sequence[Mention]) -> tuple[Toponym, ...]:
+        plain = [m for m in mentions if m.cue != "bank"]
+        candidates = {m: self._candidates(m) for m in plain}
+        country = self._document_country(candidates)
+        chosen: dict[Mention, _Scored | None] = {
+            m: (max(c, key=lambda s: s.score) if c else None) for m, c in candidates.items()
+        }
+        # Two passes of spatial coherence: each mention's best guess pulls the others.
+        for _ in range(2):
+            anchors = [s.place for s in chosen.values() if s and s.place.kind not in ("country",)]
+            chosen = {
+                m: self._best(m, candidates[m], country, anchors) for m in plain
+            }
+        toponyms = {m: self._toponym(m, chosen[m], candidates[m]) for m in plain}
+        banks = self._banks([m for m in mentions if m.cue == "bank"], toponyms)
+        toponyms.update(banks)
+        return tuple(toponyms[m] for m in sorted(toponyms, key=lambda m: (m.start, m.end)))
+
+    # -- candidates -----------------------------------------------------------------
+
+    def _candidates(self, mention: Mention) -> list[_Scored]:
+        found = self.gazetteer.lookup(mention.name, limit=25)
+        if not found and mention.cue:
+            found = self.gazetteer.fuzzy(mention.name, limit=5)
+        wanted = _CUE_KINDS.get(mention.cue or "")
+        if mention.role == "demonym":
+            found = [c for c in found if c.place.kind == "country"] or found
+        out = []
+        for cand in found:
+            score = cand.score
+            if wanted is not None:
+                score += 0.3 if cand.place.kind in wanted else -0.15
+            out.append(_Scored(cand.place, score))
+        return out
+
+    def _document_country(self, candidates: dict[Mention, list[_Scored]]) -> str | None:
+        votes: Counter[str] = Counter()
+        for cands in candidates.values():
+            if not cands:
+                continue
+            best = max(cands, key=lambda s: s.score)
+            if best.place.country:
+                votes[best.place.country] += 2 if best.place.kind == "country" else 1
+        return votes.most_common(1)[0][0] if votes else None
+
+    def _best(
+        self, mention: Mention, cands: list[_Scored], country: str | None, anchors: list[Place]
+    ) -> _Scored | None:
+        if not cands:
+            return None
+        scored = []
+        for cand in cands:
+            score = 0.55 * cand.score + 0.2 * place_prior(cand.place)
+            if country and cand.place.country == country:
+                score += 0.15
+            score += 0.15 * _coherence(cand.place, [a for a in anchors if a.id != cand.place.id])
+            scored.append(_Scored(cand.place, round(min(score, 1.0), 6)))
+        return max(scored, key=lambda s: (s.score, -len(s.place.id), s.place.id))
+
+    def _toponym(self, mention: Mention, best: _Scored | None, cands: list[_Scored]) -> Toponym:
+        ranked = tuple(
+            Candidate(c.place, round(c.score, 6))
+            for c in sorted(cands, key=lambda c: (-c.score, c.place.id))[:5]
+        )
+        if best is None or best.score < self.threshold:
+            return Toponym(mention, None, best.score if best else 0.0, None, None, ranked)
+        place = best.place
+        precision: Precision = _PRECISION_BY_KIND.get(place.kind, "point")
+        geometry = place.geometry if place.kind in ("river", "canal") else None
+        if mention.cue == "area" or mention.relation == "near":
+            precision = "area"
+            geometry = spatial.near_area(place.lon, place.lat)
+        return Toponym(mention, place, best.score, precision, geometry, ranked)
+
+    # -- river banks --------------------------------------------------------------------
+
+    def _banks(self, banks: list[Mention], toponyms: dict[Mention, Toponym]) -> dict[Mention, Toponym]:
+        out: dict[Mention, Toponym] = {}
+        focus = _focus(list(toponyms.values()))
+        previous_side: str | None = None
+        for mention in sorted(banks, key=lambda m: m.start):
+            rivers = [c for c in self.gazetteer.lookup(mention.name, kinds={"river", "canal"})]
+            if not rivers or rivers[0].place.geometry is None:
+                out[mention] = Toponym(mention, None, 0.0, None)
+                continue
+            river = rivers[0].place
+            anchor = focus or Point(river.lon, river.lat)
+            side = mention.relation or "left_bank"
+            if side == "opposite_bank":
+                side = spatial.opposite_side(previous_side or spatial.side_of(river.geometry, anchor))
+            found = spatial.bank_area(river.geometry, side, anchor)
+            if found is None:
+                out[mention] = Toponym(mention, None, 0.0, None)
+                continue
+            area, compass = found
+            previous_side = compass
+            point = area.representative_point()
+            bank_place = Place(
+                id=f"{river.id}#{compass}",
+                name=f"{compass.split('_')[0]} bank of the {river.name}",
+                kind="bank",
+                lat=round(point.y, 6),
+                lon=round(point.x, 6),
+                country=river.country,
+                source=river.source,
+                geometry=area,
+            )
+            out[mention] = Toponym(mention, bank_place, rivers[0].score, "area", area,
+                                   (Candidate(river, rivers[0].score),))
+        return out
+
+
+def _coherence(place: Place, anchors: list[Place]) -> float:
+    if not anchors:
+        return 0.0
+    total = sum(math.exp(-_km(place, a) / 400.0) for a in anchors)
+    return total / len(anchors)
+
+
+def _km(a: Place, b: Place) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _focus(toponyms: list[Toponym]) -> Point | None:
+    """The article's focus: its most-mentioned literal town-level place."""
+    counts: Counter[str] = Counter()
+    places: dict[str, Place] = {}
+    for t in toponyms:
+        if t.place is not None and t.mention.role == "literal" and t.place.kind in ("city", "district"):
+            counts[t.place.id] += 1
+            places[t.place.id] = t.place
+    if not counts:
+        return None
+    top = max(counts, key=lambda pid: (counts[pid], pid))
+    return Point(places[top].lon, places[top].lat)

@@ -1,0 +1,123 @@
+"""Geometry for spatial expressions: river banks, "near X", routes.
+
+Distances are metric, so geometry is built in a local azimuthal equidistant
+projection centred on the place in question and brought back to WGS84.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from shapely import LineString, Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import transform
+
+#: How far a bank reaches from the river, and how much of the river's length is kept.
+BANK_WIDTH_KM = 15.0
+BANK_REACH_KM = 35.0
+NEAR_RADIUS_KM = 10.0
+_OPPOSITE = {
+    "east_bank": "west_bank", "west_bank": "east_bank",
+    "north_bank": "south_bank", "south_bank": "north_bank",
+    "left_bank": "right_bank", "right_bank": "left_bank",
+}
+
+
+@lru_cache(maxsize=256)
+def _projections(lon: float, lat: float):  # noqa: ANN202 - pyproj callables
+    from pyproj import CRS, Transformer
+
+    local = CRS.from_proj4(f"+proj=aeqd +lat_0={lat:.5f} +lon_0={lon:.5f} +units=m +ellps=WGS84")
+    forward = Transformer.from_crs("EPSG:4326", local, always_xy=True).transform
+    back = Transformer.from_crs(local, "EPSG:4326", always_xy=True).transform
+    return forward, back
+
+
+def opposite_side(side: str) -> str:
+    return _OPPOSITE.get(side, side)
+
+
+def bank_area(river: BaseGeometry, side: str, focus: Point) -> tuple[BaseGeometry, str] | None:
+    """The area on one side of ``river`` near ``focus``; returns it with the side resolved
+    to a compass bank as well ("left_bank" -> also which of east/west it is).
+
+    Left and right are taken facing downstream, which is why curated river lines are
+    digitised from source to mouth.
+    """
+    near_lon, near_lat = _nearest_on(river, focus)
+    forward, back = _projections(near_lon, near_lat)
+    local_river = transform(forward, river)
+    window = Point(0, 0).buffer(BANK_REACH_KM * 1000)
+    reach = local_river.intersection(window)
+    lines = [g for g in getattr(reach, "geoms", [reach]) if g.geom_type == "LineString"]
+    if not lines:
+        return None
+    line = max(lines, key=lambda g: g.length)
+    width = BANK_WIDTH_KM * 1000
+    left = line.buffer(width, single_sided=True).intersection(window)
+    right = line.buffer(-width, single_sided=True).intersection(window)
+    if left.is_empty or right.is_empty:
+        return None
+    chosen = _pick_side(side, left, right)
+    if chosen is None:
+        return None
+    area, compass = chosen
+    return transform(back, area).simplify(0.0005), compass
+
+
+def _pick_side(side: str, left: BaseGeometry, right: BaseGeometry) -> tuple[BaseGeometry, str] | None:
+    lc, rc = left.centroid, right.centroid
+    east_is_left = lc.x > rc.x
+    north_is_left = lc.y > rc.y
+    # Name the chosen side by whichever compass axis separates the banks more.
+    ew = abs(lc.x - rc.x) >= abs(lc.y - rc.y)
+
+    def compass(is_left: bool) -> str:
+        if ew:
+            return "east_bank" if is_left == east_is_left else "west_bank"
+        return "north_bank" if is_left == north_is_left else "south_bank"
+
+    if side == "left_bank":
+        return left, compass(True)
+    if side == "right_bank":
+        return right, compass(False)
+    if side in ("east_bank", "west_bank"):
+        is_left = (side == "east_bank") == east_is_left
+    elif side in ("north_bank", "south_bank"):
+        is_left = (side == "north_bank") == north_is_left
+    else:
+        return None
+    return (left if is_left else right), compass(is_left)
+
+
+def side_of(river: BaseGeometry, point: Point) -> str:
+    """Which compass bank of ``river`` a point lies on (used for "the opposite side")."""
+    for side in ("east_bank", "west_bank"):
+        found = bank_area(river, side, point)
+        if found is not None and found[0].buffer(0.001).contains(point):
+            return found[1]
+    return "west_bank"
+
+
+def near_area(lon: float, lat: float, radius_km: float = NEAR_RADIUS_KM) -> BaseGeometry:
+    forward, back = _projections(lon, lat)
+    return transform(back, Point(0, 0).buffer(radius_km * 1000, quad_segs=16)).simplify(0.0005)
+
+
+def offset_point(lon: float, lat: float, bearing_deg: float, distance_km: float) -> tuple[float, float]:
+    """The point ``distance_km`` from (lon, lat) along ``bearing_deg`` (geodesic)."""
+    from pyproj import Geod
+
+    end_lon, end_lat, _ = Geod(ellps="WGS84").fwd(lon, lat, bearing_deg, distance_km * 1000)
+    return end_lon, end_lat
+
+
+def route_line(points: list[tuple[float, float]]) -> LineString:
+    return LineString(points)
+
+
+def _nearest_on(geom: BaseGeometry, point: Point) -> tuple[float, float]:
+    from shapely.ops import nearest_points
+
+    nearest = nearest_points(geom, point)[0]
+    return nearest.x, nearest.y
