@@ -1,0 +1,209 @@
+"""The ``geomap`` command: a thin layer over ``geomap.pipeline`` and the gazetteer.
+
+Heavy imports (shapely, folium, the gazetteer) happen inside each command so
+that ``geomap --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    help="Offline event maps from news text: place mentions, gazetteer resolution, events, "
+    "HTML maps and GeoJSON.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+gazetteer_app = typer.Typer(help="Search and inspect the offline gazetteer.", no_args_is_help=True)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+Overlay = Annotated[
+    list[Path] | None,
+    typer.Option("--overlay", help="A CSV or GeoJSON of places that add to or override the gazetteer."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"geomap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """geomap: offline geospatial event maps for news."""
+
+
+def _pipeline(overlay: list[Path] | None):  # noqa: ANN202
+    from .gazetteer.tables import GazetteerFileError
+    from .pipeline import Pipeline
+
+    try:
+        return Pipeline(overlays=overlay or ())
+    except GazetteerFileError as exc:
+        typer.echo(f"geomap: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def build(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files, folders, globs or - for stdin. Default: seeds/"),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated: html,geojson")] = "html,geojson",
+    title: Annotated[str | None, typer.Option(help="Map title (default: the article's).")] = None,
+    description: Annotated[str | None, typer.Option(help="One-line description under the title.")] = None,
+    credit: Annotated[str | None, typer.Option(help="Credit line at the foot of the map.")] = None,
+    overlay: Overlay = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
+) -> None:
+    """Build a map and GeoJSON per article, plus a combined pair for all of them."""
+    from .pipeline import build as run_build
+
+    pipe = _pipeline(overlay)
+    try:
+        report = run_build(
+            inputs or ["seeds"], out, formats=[f.strip() for f in formats.split(",") if f.strip()],
+            title=title, description=description, credit=credit, pipeline=pipe,
+        )
+    except ValueError as exc:
+        typer.echo(f"geomap: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for failure in report.failures:
+        typer.echo(f"geomap: failed: {failure.error}", err=True)
+    if as_json:
+        typer.echo(report.to_json())
+    else:
+        for name, files in report.outputs.items():
+            note = "" if report.events.get(name) else " (no events found: the map is empty)"
+            typer.echo(f"{name}: {report.events.get(name, 0)} events -> {', '.join(files)}{note}")
+    if not report.outputs and not report.failures:
+        typer.echo("geomap: no input documents found", err=True)
+        raise typer.Exit(1)
+    raise typer.Exit(1 if report.failures else 0)
+
+
+@app.command()
+def extract(
+    source: Annotated[str, typer.Argument(help="A text file, or - for stdin.")] = "-",
+    fmt: Annotated[str, typer.Option("--format", help="table, json or geojson")] = "table",
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Read JSON Lines documents, write one JSON line each.")
+    ] = False,
+    overlay: Overlay = None,
+) -> None:
+    """List the place mentions in a text, with offsets and resolution."""
+    from .ingest import Failure, documents_from_jsonl, read_inputs
+    from .output import document_json, mentions_table, parsed_geojson
+
+    pipe = _pipeline(overlay)
+    if jsonl:
+        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+        failed = False
+        for item in documents_from_jsonl(stream, "<stdin>" if source == "-" else source):
+            if isinstance(item, Failure):
+                typer.echo(f"geomap: {item.error}", err=True)
+                failed = True
+                continue
+            sys.stdout.write(json.dumps(document_json(pipe(item)), sort_keys=True, ensure_ascii=False) + "\n")
+        raise typer.Exit(1 if failed else 0)
+    items = read_inputs([source])
+    status = 0
+    for item in items:
+        if isinstance(item, Failure):
+            typer.echo(f"geomap: {item.error}", err=True)
+            status = 1
+            continue
+        parsed = pipe(item)
+        if fmt == "json":
+            typer.echo(json.dumps(document_json(parsed), sort_keys=True, ensure_ascii=False, indent=2))
+        elif fmt == "geojson":
+            typer.echo(parsed_geojson(parsed))
+        elif fmt == "table":
+            typer.echo(mentions_table(parsed))
+        else:
+            typer.echo(f"geomap: unknown --format {fmt!r} (table, json, geojson)", err=True)
+            raise typer.Exit(2)
+    raise typer.Exit(status)
+
+
+@app.command()
+def resolve(
+    name: Annotated[str, typer.Argument(help="A place name, in any spelling or script.")],
+    limit: Annotated[int, typer.Option(help="How many candidates to show.")] = 10,
+    overlay: Overlay = None,
+) -> None:
+    """Ranked gazetteer candidates for a name."""
+    from .gazetteer import Gazetteer
+    from .output import candidates_table
+
+    gaz = Gazetteer.default(overlay or ())
+    candidates = gaz.search(name, limit=limit)
+    if not candidates:
+        typer.echo(f"no place called {name!r} in the gazetteer", err=True)
+        raise typer.Exit(1)
+    typer.echo(candidates_table(candidates))
+
+
+@app.command("eval")
+def evaluate(
+    corpus: Annotated[Path, typer.Argument(help="LGL/TR-News, GeoVirus or GeoWebNews XML.")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON.")] = None,
+) -> None:
+    """Score recognition and resolution against a gold-standard corpus."""
+    from .corpora import CorpusError
+    from .evaluate import run_eval
+    from .ingest import Failure, documents_from_jsonl
+    from .output import document_json
+
+    pipe = _pipeline(None)
+
+    def extract_lines(lines):  # noqa: ANN001, ANN202
+        for item in documents_from_jsonl(lines):
+            if not isinstance(item, Failure):
+                yield json.dumps(document_json(pipe(item)))
+
+    try:
+        report = run_eval(corpus, extract_lines)
+    except CorpusError as exc:
+        typer.echo(f"geomap: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(report.to_table())
+    if json_out:
+        from .io.atomic import write_text
+
+        write_text(json_out, json.dumps(report.to_dict(), sort_keys=True, indent=2) + "\n")
+
+
+@gazetteer_app.command("search")
+def gazetteer_search(
+    name: str, limit: Annotated[int, typer.Option()] = 10, overlay: Overlay = None
+) -> None:
+    """Search the gazetteer (exact, then fuzzy)."""
+    resolve(name, limit=limit, overlay=overlay)
+
+
+@gazetteer_app.command("info")
+def gazetteer_info() -> None:
+    """Sources, versions and counts of the gazetteer."""
+    from .gazetteer import Gazetteer
+
+    typer.echo(json.dumps(Gazetteer.default().info(), sort_keys=True, indent=2))
+
+
+def main() -> None:
+    app()

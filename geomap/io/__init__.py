@@ -1,0 +1,1 @@
+"""Reading and writing files: every byte that leaves geomap goes through here."""

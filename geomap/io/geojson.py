@@ -1,0 +1,173 @@
+"""GeoJSON per RFC 7946: WGS84 lon/lat, counter-clockwise exteriors, no ``crs`` member,
+coordinates at a fixed precision, sorted keys. The same features give the same bytes.
+
+Every feature carries the same flat property names (null where they do not apply)
+so QGIS and OGR infer one field schema for every file we write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from shapely import Point
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+
+from ..models import Event, ParsedDocument, Toponym
+
+#: Decimal places of every coordinate: 1e-6 degrees is about 0.1 m.
+COORDINATE_PRECISION = 6
+LAYER_ORDER = {"event": 0, "place": 1, "river": 2, "area": 3}
+
+#: The property schema of every feature, in the order documented in the README.
+PROPERTIES: tuple[str, ...] = (
+    "layer", "name", "kind", "event_type", "sub_event_type", "actor1", "actor2",
+    "event_date", "time_precision", "geo_precision", "historical", "location", "place_id",
+    "geonameid", "country", "admin1", "latitude", "longitude", "precision", "role",
+    "mentions", "quote", "mention_start", "mention_end", "sentence_start", "sentence_end",
+    "confidence", "doc_ids", "source_titles", "source_urls", "source_dates", "merged_from",
+)
+
+
+def _round_coords(coords: Any) -> Any:
+    if isinstance(coords, (int, float)):
+        return round(float(coords), COORDINATE_PRECISION)
+    return [_round_coords(c) for c in coords]
+
+
+def _orient(geom: BaseGeometry) -> BaseGeometry:
+    if geom.geom_type == "Polygon":
+        return orient(geom, sign=1.0)
+    if geom.geom_type == "MultiPolygon":
+        return type(geom)([orient(p, sign=1.0) for p in geom.geoms])
+    return geom
+
+
+def geometry_json(geom: BaseGeometry) -> dict[str, Any]:
+    data = mapping(_orient(geom))
+    return {"type": data["type"], "coordinates": _round_coords(data["coordinates"])}
+
+
+def _iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+def _props(**values: Any) -> dict[str, Any]:
+    unknown = set(values) - set(PROPERTIES)
+    if unknown:
+        raise ValueError(f"not in the documented property schema: {sorted(unknown)}")
+    return {name: values.get(name) for name in PROPERTIES}
+
+
+def event_feature(event: Event) -> dict[str, Any]:
+    geom = event.geometry if event.geometry is not None else Point(event.lon, event.lat)
+    return {
+        "type": "Feature",
+        "id": event.id,
+        "geometry": geometry_json(geom),
+        "properties": _props(
+            layer="event",
+            name=event.location,
+            kind=event.event_type,
+            event_type=event.event_type,
+            sub_event_type=event.sub_event_type,
+            actor1=event.actor1,
+            actor2=event.actor2,
+            event_date=_iso(event.event_date),
+            time_precision=event.time_precision,
+            geo_precision=event.geo_precision,
+            historical=event.historical,
+            location=event.location,
+            place_id=event.place_id,
+            country=event.country,
+            admin1=event.admin1,
+            latitude=round(event.lat, COORDINATE_PRECISION),
+            longitude=round(event.lon, COORDINATE_PRECISION),
+            quote=event.quote,
+            mention_start=event.start,
+            mention_end=event.end,
+            sentence_start=event.sentence_start,
+            sentence_end=event.sentence_end,
+            confidence=round(event.confidence, 3),
+            doc_ids=",".join(s.doc_id for s in event.sources),
+            source_titles=" | ".join(s.title or s.doc_id for s in event.sources),
+            source_urls=" ".join(s.url for s in event.sources if s.url) or None,
+            source_dates=",".join(_iso(s.date) or "" for s in event.sources) or None,
+            merged_from=",".join(event.merged_from) or None,
+        ),
+    }
+
+
+def context_features(parsed: Sequence[ParsedDocument]) -> list[dict[str, Any]]:
+    """Places mentioned, rivers and areas: one feature per place, counting its mentions."""
+    grouped: dict[tuple[str, str], list[tuple[ParsedDocument, Toponym]]] = {}
+    for doc in parsed:
+        for top in doc.toponyms:
+            if top.place is None:
+                continue
+            layer = _context_layer(top)
+            grouped.setdefault((layer, top.place.id), []).append((doc, top))
+    features = []
+    for (layer, place_id), items in grouped.items():
+        doc, first = items[0]
+        place = first.place
+        assert place is not None
+        geom = first.geometry if first.geometry is not None and layer != "place" else None
+        if layer == "river" and place.geometry is not None:
+            geom = place.geometry
+        roles = sorted({t.mention.role for _, t in items})
+        doc_ids = sorted({d.document.id for d, _ in items})
+        features.append({
+            "type": "Feature",
+            "id": f"{layer}:{place_id}",
+            "geometry": geometry_json(geom if geom is not None else Point(place.lon, place.lat)),
+            "properties": _props(
+                layer=layer,
+                name=place.name,
+                kind=place.kind,
+                place_id=place.id,
+                geonameid=place.geonameid,
+                country=place.country,
+                admin1=place.admin1,
+                latitude=round(place.lat, COORDINATE_PRECISION),
+                longitude=round(place.lon, COORDINATE_PRECISION),
+                precision=first.precision,
+                role=",".join(roles),
+                mentions=len(items),
+                quote=doc.document.text[first.mention.start : first.mention.end],
+                mention_start=first.mention.start,
+                mention_end=first.mention.end,
+                confidence=round(max(t.score for _, t in items), 3),
+                doc_ids=",".join(doc_ids),
+            ),
+        })
+    return features
+
+
+def _context_layer(top: Toponym) -> str:
+    assert top.place is not None
+    if top.place.kind in ("river", "canal") and top.place.geometry is not None:
+        return "river"
+    if top.place.kind == "bank":
+        return "area"
+    return "place"
+
+
+def feature_collection(events: Iterable[Event], parsed: Sequence[ParsedDocument]) -> dict[str, Any]:
+    features = [event_feature(e) for e in events] + context_features(parsed)
+    features.sort(key=lambda f: (LAYER_ORDER[f["properties"]["layer"]], str(f["id"])))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def dumps(collection: dict[str, Any]) -> str:
+    # One feature per line: small diffs when one event changes, still valid JSON.
+    features = collection["features"]
+    head = {k: v for k, v in collection.items() if k != "features"}
+    lines = [json.dumps(f, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for f in features]
+    prefix = json.dumps(head, sort_keys=True, ensure_ascii=False, separators=(",", ":"))[:-1]
+    body = ",\n".join(lines)
+    return f'{prefix},"features":[\n{body}\n]}}\n' if lines else f'{prefix},"features":[]}}\n'

@@ -1,0 +1,1 @@
+"""Turning resolved events into maps and files."""
