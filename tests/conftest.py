@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
@@ -27,3 +28,27 @@ def browser() -> Callable[..., Any]:
     from browser import open_page  # imports selenium; only browser tests need it
 
     return open_page
+
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+@pytest.fixture(scope="session")
+def gazetteer():  # noqa: ANN201
+    from geomap.gazetteer import Gazetteer
+
+    return Gazetteer.default()
+
+
+@pytest.fixture(scope="session")
+def pipeline(gazetteer):  # noqa: ANN001, ANN201
+    from geomap.pipeline import Pipeline
+
+    return Pipeline(gazetteer)
+
+
+@pytest.fixture(scope="session")
+def seed_docs():  # noqa: ANN201
+    from geomap.ingest import read_document
+
+    return {p.stem: read_document(p) for p in sorted(SEEDS.glob("*.txt"))}

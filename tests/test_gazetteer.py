@@ -1,0 +1,67 @@
+"""The gazetteer's lookup interface, on the real bundled index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geomap.gazetteer import Gazetteer, name_key
+from geomap.gazetteer.tables import GazetteerFileError
+
+
+@pytest.mark.parametrize(
+    ("name", "place_name", "country"),
+    [
+        ("Kyiv", "Kyiv", "UA"), ("Kiev", "Kyiv", "UA"), ("Київ", "Kyiv", "UA"), ("Киев", "Kyiv", "UA"),
+        ("Kharkov", "Kharkiv", "UA"), ("Nikolaev", "Mykolayiv", "UA"), ("Mariupol", "Mariupol", "UA"),
+        ("KHERSON", "Kherson", "UA"), ("São Paulo", "São Paulo", "BR"), ("Sao Paulo", "São Paulo", "BR"),
+        ("München", "Munich", "DE"), ("Moskva", "Moscow", "RU"), ("Москва", "Moscow", "RU"),
+        ("Peking", "Beijing", "CN"), ("北京", "Beijing", "CN"), ("Lagos", "Lagos", "NG"),
+        ("Ukraine", "Ukraine", "UA"), ("Deutschland", "Germany", "DE"),
+    ],
+)
+def test_lookup_is_case_accent_and_script_insensitive(gazetteer: Gazetteer, name, place_name, country) -> None:
+    top = gazetteer.search(name, limit=1)[0].place
+    assert (top.name, top.country) == (place_name, country)
+
+
+def test_name_key_folds_spelling() -> None:
+    assert name_key("Kam'yanske") == name_key("Kamyanske") == "kamyanske"
+    assert name_key("  KÝIV ") == "kyiv"
+
+
+def test_fuzzy_near_misses_have_lower_scores(gazetteer: Gazetteer) -> None:
+    exact = gazetteer.search("Mariupol", limit=1)[0]
+    near = gazetteer.search("Mariupl", limit=1)
+    assert near and near[0].place.id == exact.place.id
+    assert near[0].score < exact.score
+    possessive = gazetteer.search("Kherson's", limit=1)[0]
+    assert possessive.place.name == "Kherson"
+
+
+def test_first_level_divisions_are_areas(gazetteer: Gazetteer) -> None:
+    regions = gazetteer.lookup("Kherson", kinds={"admin1"})
+    assert regions and regions[0].place.country == "UA"
+    assert regions[0].place.geometry is not None and regions[0].place.geometry.area > 0.5
+
+
+def test_overlay_beats_bundled_entry(tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay.csv"
+    overlay.write_text("id,name,kind,lat,lon,country\nmy-kherson,Kherson,city,10.0,20.0,UA\n", encoding="utf-8")
+    gaz = Gazetteer.default([overlay])
+    top = gaz.search("Kherson", limit=1)[0].place
+    assert top.id == "overlay:my-kherson" and (top.lat, top.lon) == (10.0, 20.0)
+
+
+def test_bad_overlay_row_names_file_and_line(tmp_path: Path) -> None:
+    overlay = tmp_path / "bad.csv"
+    overlay.write_text("name,lat,lon\nGood Place,1,2\nBad Place,north,2\n", encoding="utf-8")
+    with pytest.raises(GazetteerFileError, match=r"bad\.csv: line 3: lat 'north' is not a number"):
+        Gazetteer.default([overlay])
+
+
+def test_country_outlines_cover_the_area(gazetteer: Gazetteer) -> None:
+    outlines = gazetteer.country_outlines([(32.6, 46.6)], margin_deg=5)
+    names = {f["properties"]["name"] for f in outlines["features"]}
+    assert {"Ukraine", "Moldova"} <= names and "Brazil" not in names
