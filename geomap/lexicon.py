@@ -13,7 +13,7 @@ FUNCTION_WORDS = frozenset(
     other some such no not only own same too very can will just should now is are was were
     be been being have has had do does did say says said also even still here there
     is am let may might must shall would could one two three four five six seven eight nine
-    ten first last next new late early mr mrs ms dr""".split()
+    ten first last next late early mr mrs ms dr""".split()
 )
 
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .base import GazetteerSource, PlaceRecord
 from .normalise import name_key
+from .tables import GazetteerFileError
 
 SCHEMA_VERSION = "4"
 
@@ -142,6 +143,8 @@ def _insert_source(con: sqlite3.Connection, source: GazetteerSource, rowid: int,
                 _flush(con, place_rows, name_rows)
                 if show:
                     print(f"geomap: {source.name}: {count:,} places", file=sys.stderr, flush=True)
+    except GazetteerFileError:
+        raise  # already names the file and line
     except (OSError, ValueError, KeyError) as exc:
         raise GazetteerBuildError(f"gazetteer source {source.name!r}: {exc}") from exc
     _flush(con, place_rows, name_rows)

@@ -146,7 +146,11 @@ class Gazetteer:
             score += hit.priority / 1000.0
             if hit.place.id not in best or score > best[hit.place.id].score:
                 best[hit.place.id] = Candidate(hit.place, round(score, 6))
-        ranked = sorted(best.values(), key=lambda c: (-c.score, c.place.id))
+        # A user's overlay is an explicit instruction, so it outranks every bundled entry.
+        ranked = sorted(
+            best.values(),
+            key=lambda c: (-(c.place.source == "overlay"), -c.score, c.place.id),
+        )
         return ranked[:limit]
 
     def search(self, name: str, *, limit: int = 10, min_similarity: float = 80.0) -> list[Candidate]:
@@ -217,6 +221,34 @@ class Gazetteer:
                 return _place(row)
         return None
 
+    def country_outlines(
+        self, points: Sequence[tuple[float, float]], margin_deg: float = 15.0
+    ) -> dict[str, object]:
+        """Country outlines (GeoJSON) within ``margin_deg`` of the (lon, lat) points; the
+        whole world when there are no points."""
+        from shapely.geometry import box, mapping
+
+        area = None
+        if points:
+            lons, lats = zip(*points)
+            area = box(min(lons) - margin_deg, min(lats) - margin_deg,
+                       max(lons) + margin_deg, max(lats) + margin_deg)
+        features = []
+        rows = self._layers[0].execute(
+            "SELECT id, name, wkt FROM places WHERE kind = 'country' AND wkt IS NOT NULL ORDER BY id"
+        )
+        for row in rows:
+            geom = _geometry(row["wkt"])
+            if area is not None and not geom.intersects(area):
+                continue
+            data = mapping(geom)
+            features.append({
+                "type": "Feature",
+                "properties": {"name": row["name"]},
+                "geometry": {"type": data["type"], "coordinates": _round(data["coordinates"])},
+            })
+        return {"type": "FeatureCollection", "features": features}
+
     def info(self) -> dict[str, object]:
         layers = []
         for con in self._layers:
@@ -225,6 +257,12 @@ class Gazetteer:
             names = con.execute("SELECT count(*) FROM names").fetchone()[0]
             layers.append({"meta": meta, "places_by_kind": kinds, "names": names})
         return {"schema": SCHEMA_VERSION, "layers": layers}
+
+
+def _round(coords: object) -> object:
+    if isinstance(coords, (int, float)):
+        return round(float(coords), 3)
+    return [_round(c) for c in coords]  # type: ignore[attr-defined]
 
 
 def _strip_possessive(key: str) -> str:

@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..io.geojson import geometry_json
 from ..models import Event, ParsedDocument
-from ..taxonomy import style_for
+from ..taxonomy import TAXONOMY
 from .offline import inline_assets
 
 BASEMAP_LAND = "#f2efe9"
@@ -39,6 +39,20 @@ class MapText:
     description: str = ""
     source_line: str = ""
     credit: str = "Map: geomap · Places: GeoNames (CC BY 4.0), curated rows (see gazetteer/README.md)"
+
+
+def style_for(event_type: str) -> tuple[str, str]:
+    """The marker colour (from the taxonomy's palette) and a short glyph for an event type."""
+    colour = next((c.colour for c in TAXONOMY if c.event_type == event_type), "#777777")
+    words = [w for w in re.split(r"[\s/]+", event_type) if w and w[0].isalpha()]
+    glyph = "".join(w[0].upper() for w in words if w.lower() not in {"against", "of", "and"})[:2]
+    return colour, glyph or "?"
+
+
+def _ink(colour: str) -> str:
+    """Black or white glyph, whichever reads on the marker colour."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
 
 
 def escape(text: str | None) -> str:
@@ -71,7 +85,9 @@ def build_map(
     text: MapText,
     basemap: dict[str, Any] | None = None,
 ) -> folium.Map:
+    # With no tile layer Leaflet has no maxZoom, which the marker cluster needs.
     fmap = folium.Map(tiles=None, control_scale=True, zoom_start=6, location=(48.0, 31.0))
+    fmap.options.update({"maxZoom": 18, "minZoom": 2})
     fmap.get_root().header.add_child(Element(_STYLE))
     fmap.get_root().header.add_child(Element(f"<title>{escape(text.title)}</title>"))
     if basemap is not None:
@@ -93,7 +109,7 @@ def build_map(
     ).add_to(fmap)
     _add_context(fmap, parsed)
     _add_events(fmap, events)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
     plugins.Fullscreen(position="topleft").add_to(fmap)
     _add_panel(fmap, text, events)
     bounds = _bounds(events, parsed)
@@ -193,7 +209,7 @@ def _icon_svg(colour: str, glyph: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28" viewBox="0 0 28 28" '
         f'role="img" aria-hidden="true"><circle cx="14" cy="14" r="12" fill="{colour}" '
         f'stroke="#ffffff" stroke-width="2"/><text x="14" y="18.5" text-anchor="middle" '
-        f'font-family="sans-serif" font-size="13" font-weight="bold" fill="#ffffff">{escape(glyph)}</text></svg>'
+        f'font-family="sans-serif" font-size="11" font-weight="bold" fill="{_ink(colour)}">{escape(glyph)}</text></svg>'
     )
 
 
@@ -226,7 +242,8 @@ class _Panel(MacroElement):
 def _add_panel(fmap: folium.Map, text: MapText, events: Sequence[Event]) -> None:
     legend_items = sorted({e.event_type for e in events})
     legend = "".join(
-        f'<li><span class="swatch" style="background:{style_for(t)[0]}">{escape(style_for(t)[1])}</span>'
+        f'<li><span class="swatch" style="background:{style_for(t)[0]};color:{_ink(style_for(t)[0])}">'
+        f"{escape(style_for(t)[1])}</span>"
         f"{escape(t)}</li>"
         for t in legend_items
     )
@@ -256,7 +273,15 @@ def _add_panel(fmap: folium.Map, text: MapText, events: Sequence[Event]) -> None
   <thead><tr><th scope="col">Date</th><th scope="col">Type</th><th scope="col">Sub-type</th>
   <th scope="col">Location</th><th scope="col">Actors</th><th scope="col">Quote</th></tr></thead>
   <tbody>{rows}</tbody></table>
-</section>"""
+</section>
+<script>
+  // The legend belongs inside the map frame; folium only creates that frame after this panel.
+  document.addEventListener("DOMContentLoaded", function () {{
+    var frame = document.querySelector(".folium-map");
+    var legend = document.querySelector(".geomap-legend");
+    if (frame && legend) {{ frame.appendChild(legend); }}
+  }});
+</script>"""
     fmap.get_root().html.add_child(Element(panel))
 
 
@@ -276,12 +301,17 @@ def _stable_ids(fmap: folium.Map) -> None:
 
 
 _STYLE = f"""<style>
-html, body {{ margin: 0; padding: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }}
-.folium-map {{ position: relative !important; height: 78vh !important; min-height: 320px; width: 100% !important; background: {BASEMAP_WATER}; }}
-.geomap-header {{ padding: 8px 12px 4px; }}
+html, body {{ margin: 0; padding: 0; }}
+/* folium appends the map after our panel; flex order puts title, map, credit, text in reading order. */
+body {{ display: flex; flex-direction: column; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }}
+.folium-map {{ position: relative !important; flex: 0 0 72vh; height: 72vh !important; min-height: 320px; width: 100% !important; background: {BASEMAP_WATER}; }}
+.geomap-header {{ padding: 8px 12px 4px; order: 0; }}
+.folium-map {{ order: 1; }}
+.geomap-credit {{ order: 2; }}
+.geomap-text {{ order: 3; }}
 .geomap-header h1 {{ font-size: 1.2rem; margin: 0 0 2px; line-height: 1.3; }}
 .geomap-description, .geomap-sources {{ margin: 0; font-size: 0.85rem; color: #333; }}
-.geomap-legend {{ position: absolute; right: 10px; bottom: 24%; z-index: 1000; background: rgba(255,255,255,0.92); padding: 6px 10px; border-radius: 4px; font-size: 0.8rem; max-width: 45vw; }}
+.geomap-legend {{ position: absolute; right: 10px; bottom: 30px; z-index: 1000; background: rgba(255,255,255,0.92); padding: 6px 10px; border-radius: 4px; font-size: 0.8rem; max-width: 45vw; }}
 .geomap-legend h2 {{ font-size: 0.85rem; margin: 0 0 4px; }}
 .geomap-legend ul {{ list-style: none; margin: 0; padding: 0; }}
 .geomap-legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
@@ -295,5 +325,5 @@ html, body {{ margin: 0; padding: 0; font-family: system-ui, -apple-system, "Seg
 .geomap-popup p {{ margin: 2px 0; }}
 .geomap-quote {{ margin: 6px 0; padding-left: 8px; border-left: 3px solid #999; font-style: italic; }}
 .geomap-event {{ background: none; border: none; }}
-@media (max-width: 480px) {{ .geomap-legend {{ bottom: auto; top: 70px; font-size: 0.7rem; }} .geomap-header h1 {{ font-size: 1rem; }} }}
+@media (max-width: 480px) {{ .geomap-legend {{ font-size: 0.7rem; max-width: 60vw; }} .geomap-header h1 {{ font-size: 1rem; }} }}
 </style>"""
