@@ -100,7 +100,9 @@ class Recogniser:
             run_end += 1
         for last in range(run_end, i - 1, -1):
             name = _strip_possessive(text[tok.start : tokens[last].end])
-            generic = self._generic_after(text, tokens, last)
+            # "Kherson's port" is Kherson's, not a place called "Kherson's port".
+            possessive = name != text[tok.start : tokens[last].end]
+            generic = None if possessive else self._generic_after(text, tokens, last)
             if generic is not None:
                 with_generic = text[tok.start : tokens[last + 1].end]
                 if self.gazetteer.has_name(with_generic):

@@ -58,33 +58,47 @@ def bank_area(river: BaseGeometry, side: str, focus: Point) -> tuple[BaseGeometr
     right = line.buffer(-width, single_sided=True).intersection(window)
     if left.is_empty or right.is_empty:
         return None
-    chosen = _pick_side(side, left, right)
+    chosen = _pick_side(side, left, right, _left_normal(river))
     if chosen is None:
         return None
     area, compass = chosen
     return transform(back, area).simplify(0.0005), compass
 
 
-def _pick_side(side: str, left: BaseGeometry, right: BaseGeometry) -> tuple[BaseGeometry, str] | None:
-    lc, rc = left.centroid, right.centroid
-    east_is_left = lc.x > rc.x
-    north_is_left = lc.y > rc.y
-    # Name the chosen side by whichever compass axis separates the banks more.
-    ew = abs(lc.x - rc.x) >= abs(lc.y - rc.y)
+def _left_normal(river: BaseGeometry) -> tuple[float, float]:
+    """The compass direction of the river's left bank, from its overall course.
+
+    News names banks by the river's general course ("the east bank of the Dnipro"
+    is its left bank all the way down, even where it briefly flows west), so the
+    whole line's source-to-mouth direction decides, not the local bend.
+    """
+    import math
+
+    lines = list(getattr(river, "geoms", [river]))
+    (x0, y0), (x1, y1) = lines[0].coords[0], lines[-1].coords[-1]
+    dx = (x1 - x0) * math.cos(math.radians((y0 + y1) / 2))
+    dy = y1 - y0
+    return -dy, dx
+
+
+def _pick_side(
+    side: str, left: BaseGeometry, right: BaseGeometry, normal: tuple[float, float]
+) -> tuple[BaseGeometry, str] | None:
+    nx, ny = normal
+    ew = abs(nx) >= abs(ny)
 
     def compass(is_left: bool) -> str:
+        sign = (nx if ew else ny) * (1 if is_left else -1)
         if ew:
-            return "east_bank" if is_left == east_is_left else "west_bank"
-        return "north_bank" if is_left == north_is_left else "south_bank"
+            return "east_bank" if sign > 0 else "west_bank"
+        return "north_bank" if sign > 0 else "south_bank"
 
-    if side == "left_bank":
-        return left, compass(True)
-    if side == "right_bank":
-        return right, compass(False)
-    if side in ("east_bank", "west_bank"):
-        is_left = (side == "east_bank") == east_is_left
+    if side in ("left_bank", "right_bank"):
+        is_left = side == "left_bank"
+    elif side in ("east_bank", "west_bank"):
+        is_left = (side == "east_bank") == (nx > 0)
     elif side in ("north_bank", "south_bank"):
-        is_left = (side == "north_bank") == north_is_left
+        is_left = (side == "north_bank") == (ny > 0)
     else:
         return None
     return (left if is_left else right), compass(is_left)

@@ -294,8 +294,14 @@ def _stable_ids(fmap: folium.Map) -> None:
         nonlocal counter
         counter += 1
         element._id = f"{counter:08x}"
-        for child in list(element._children.values()):
+        # Popups keep their content in header/html/script sub-figures, not in _children.
+        parts = [getattr(element, name, None) for name in ("header", "html", "script")]
+        for child in [*element._children.values(), *(p for p in parts if isinstance(p, Element))]:
             walk(child)
+        # Templates (folium's Popup) iterate _children by key, and keys are the old names.
+        element._children = type(element._children)(
+            (child.get_name(), child) for child in element._children.values()
+        )
 
     walk(fmap.get_root())
 
