@@ -64,21 +64,37 @@ def build(
         typer.Argument(help="Files, folders, globs or - for stdin. Default: seeds/"),
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
-    formats: Annotated[str, typer.Option("--format", help="Comma-separated: html,geojson")] = "html,geojson",
+    formats: Annotated[
+        str,
+        typer.Option("--format", help="Comma-separated: html,geojson (default); png,svg images (--size, --dpi); ..."),
+    ] = "html,geojson",
     title: Annotated[str | None, typer.Option(help="Map title (default: the article's).")] = None,
     description: Annotated[str | None, typer.Option(help="One-line description under the title.")] = None,
     credit: Annotated[str | None, typer.Option(help="Credit line at the foot of the map.")] = None,
     overlay: Overlay = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
+    size: Annotated[
+        str, typer.Option("--size", help="Width x height in pixels of png/svg images, e.g. 1200x800.")
+    ] = "1200x800",
+    dpi: Annotated[int, typer.Option("--dpi", min=10, max=1200, help="Resolution of png/svg images.")] = 150,
 ) -> None:
     """Build a map and GeoJSON per article, plus a combined pair for all of them."""
+    import re
+
     from .pipeline import build as run_build
 
+    match = re.fullmatch(r"\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*", size)
+    if not match or not all(16 <= int(n) <= 10_000 for n in match.groups()):
+        raise typer.BadParameter(
+            f"expected WIDTHxHEIGHT in pixels (16 to 10000 each), e.g. 1200x800, not {size!r}",
+            param_hint="--size",
+        )
+    pixels = (int(match.group(1)), int(match.group(2)))
     pipe = _pipeline(overlay)
     try:
         report = run_build(
             inputs or ["seeds"], out, formats=[f.strip() for f in formats.split(",") if f.strip()],
-            title=title, description=description, credit=credit, pipeline=pipe,
+            title=title, description=description, credit=credit, pipeline=pipe, size=pixels, dpi=dpi,
         )
     except ValueError as exc:
         typer.echo(f"geomap: {exc}", err=True)
@@ -203,6 +219,69 @@ def gazetteer_info() -> None:
     from .gazetteer import Gazetteer
 
     typer.echo(json.dumps(Gazetteer.default().info(), sort_keys=True, indent=2))
+
+
+@gazetteer_app.command("import")
+def gazetteer_import(
+    file: Annotated[
+        Path,
+        typer.Argument(help="A GeoNames dump (allCountries.txt, UA.txt or .zip), a vector file "
+                       "GDAL reads (shapefile, GeoPackage, GeoJSON...) or an overlay-format CSV."),
+    ],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Layer name (default: from the file name).")
+    ] = None,
+    name_field: Annotated[
+        str | None,
+        typer.Option("--name-field", help="Vector files: the field with the place name "
+                     "(default: the first of name, NAME, Name)."),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Vector files: the kind of every feature (river, city...; "
+                     "default: the 'kind' field, else 'place')."),
+    ] = None,
+    layer: Annotated[
+        str | None, typer.Option("--layer", help="Vector files: which layer of a multi-layer file.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="auto, geonames, vector or table.")
+    ] = "auto",
+) -> None:
+    """Add a file's places to the gazetteer as a layer of its own (replacing one of that name)."""
+    from .gazetteer.imports import import_file
+    from .gazetteer.index import GazetteerBuildError
+    from .gazetteer.tables import GazetteerFileError
+
+    try:
+        result = import_file(
+            file, name=name, fmt=fmt, name_field=name_field, kind=kind, layer=layer
+        )
+    except (GazetteerFileError, GazetteerBuildError) as exc:
+        typer.echo(f"geomap: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(f"geomap: cannot write the gazetteer import: {exc}", err=True)
+        raise typer.Exit(2) from None
+    skipped = (
+        f"; skipped {result.skipped} features without a name or geometry" if result.skipped else ""
+    )
+    verb = "replaced" if result.replaced else "imported"
+    typer.echo(f"{verb} {result.name!r}: {result.places:,} places -> {result.path}{skipped}")
+
+
+@gazetteer_app.command("remove")
+def gazetteer_remove(name: Annotated[str, typer.Argument(help="The import's layer name.")]) -> None:
+    """Remove an imported layer."""
+    from .gazetteer.imports import remove_import
+    from .gazetteer.tables import GazetteerFileError
+
+    try:
+        path = remove_import(name)
+    except GazetteerFileError as exc:
+        typer.echo(f"geomap: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"removed {name!r} ({path})")
 
 
 def main() -> None:

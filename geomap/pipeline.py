@@ -108,8 +108,12 @@ def build(
     description: str | None = None,
     credit: str | None = None,
     pipeline: Pipeline | None = None,
+    size: tuple[int, int] = (1200, 800),
+    dpi: int = 150,
 ) -> BuildReport:
-    """Write a map and GeoJSON per input document and a combined pair for all of them."""
+    """Write a map and GeoJSON per input document and a combined pair for all of them.
+
+    ``size`` (width, height in pixels) and ``dpi`` apply to the ``png``/``svg`` formats."""
     from .render.write import write_outputs
 
     pipe = pipeline or default_pipeline()
@@ -135,6 +139,7 @@ def build(
         report.outputs[name] = write_outputs(
             out, name, list(doc.events), [doc], pipe.gazetteer, formats,
             title=title or doc.document.title or doc.document.id, description=description, credit=credit,
+            size=size, dpi=dpi,
         )
         report.events[name] = len(doc.events)
     if len(parsed) > 1:
@@ -142,6 +147,7 @@ def build(
         report.outputs[COMBINED_NAME] = write_outputs(
             out, COMBINED_NAME, list(merged), parsed, pipe.gazetteer, formats,
             title=title or f"{len(parsed)} articles", description=description, credit=credit,
+            size=size, dpi=dpi,
         )
         report.events[COMBINED_NAME] = len(merged)
     return report

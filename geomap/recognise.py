@@ -46,6 +46,14 @@ _BANK_WORDS = frozenset({"bank", "side", "shore", "banks"})
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest",
                          "southeast", "southwest", "north-east", "north-west", "south-east",
                          "south-west"})
+_CONTRACTION = re.compile(r"['’](?:re|ve|ll|d|m|t)$|n['’]t$", re.IGNORECASE)
+# "U.S.", "D.C.", "W.Va.", "Fla.": dotted abbreviations the tokenizer splits apart.
+_DOTTED = re.compile(
+    r"(?<![\w.])(?:[A-Z]\.){2,}|(?<![\w.])[A-Z]\.[A-Z][a-z]{1,3}\.|(?<![\w.])[A-Z][a-z]{1,3}\.(?:[A-Z][a-z]{0,3}\.)?"
+)
+SPEECH_VERBS = frozenset(
+    "said says told added asked explained noted wrote stated recalled replied testified".split()
+)
 _NEAR_WORDS = {"near": "near", "outside": "near", "around": "near", "nearby": "near",
                "outskirts": "near", "suburbs": "near"}
 
@@ -69,18 +77,42 @@ class Recogniser:
         tokens = tokenize(text)
         sentence_starts = {s.start for s in sentences}
         mentions: list[Mention] = []
+        persons: set[str] = set()
         i = 0
         while i < len(tokens):
             match = self._match_at(text, tokens, i, sentence_starts)
             if match is None:
                 i += 1
                 continue
-            mention = self._classify(text, tokens, match, sentences, sentence_starts)
+            mention = self._classify(text, tokens, match, sentences, sentence_starts, persons)
             if mention is not None:
                 mentions.append(mention)
             i = match.last + 1
+        # A surname seen in a person's full name is that person when it stands alone later.
+        mentions = [m for m in mentions if m.name not in persons or self._is_major(m.name)]
+        mentions.extend(self._abbreviations(text, sentences, mentions))
         mentions.extend(self._river_sides(text, tokens, sentences, mentions))
         return tuple(sorted(set(mentions), key=lambda m: (m.start, m.end)))
+
+    def _abbreviations(
+        self, text: str, sentences: Sequence[Sentence], mentions: list[Mention]
+    ) -> list[Mention]:
+        taken = [(m.start, m.end) for m in mentions]
+        found = []
+        for match in _DOTTED.finditer(text):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            hits = self.gazetteer.hits(match.group(), text_only=True)
+            if any(h.name_type == "abbr" for h in hits):
+                found.append(Mention(start, end, match.group(), match.group(), "literal",
+                                     sentence=sentence_index(tuple(sentences), start)))
+        return found
+
+    def _is_major(self, name: str) -> bool:
+        hits = self.gazetteer.hits(name, text_only=True)
+        return any(h.place.kind in ("country", "admin1") or h.place.population >= BIG_PLACE_POPULATION
+                   for h in hits)
 
     # -- matching ----------------------------------------------------------------
 
@@ -90,6 +122,8 @@ class Recogniser:
         tok = tokens[i]
         if not tok.is_capitalised or _strip_possessive(tok.text).lower() in FUNCTION_WORDS:
             return None
+        if _CONTRACTION.search(tok.text):
+            return None  # "We're", "I've"
         # Candidate run: capitalised tokens joined by single spaces or hyphens.
         run_end = i
         while run_end + 1 < len(tokens) and run_end - i + 1 < MAX_NAME_TOKENS:
@@ -109,7 +143,10 @@ class Recogniser:
                     return _Match(i, last + 1, with_generic, FEATURE_GENERICS[generic])
             if last == i and name.endswith("s") and self._is_demonym(name[:-1]):
                 return _Match(i, last, name[:-1])  # "Russians", "Ukrainians"
-            if self.gazetteer.has_name(name):
+            name_hits = self.gazetteer.hits(name, text_only=True)
+            if name_hits and all(h.name_type == "abbr" for h in name_hits):
+                continue  # "Va" of "W.Va.": the abbreviation pass reads the dotted form
+            if name_hits:
                 if generic is not None:
                     return _Match(i, last + 1, name, FEATURE_GENERICS[generic])
                 return _Match(i, last, name)
@@ -138,6 +175,7 @@ class Recogniser:
         match: _Match,
         sentences: Sequence[Sentence],
         sentence_starts: set[int],
+        persons: set[str],
     ) -> Mention | None:
         first, last = tokens[match.first], tokens[match.last]
         start, end = first.start, last.end
@@ -173,6 +211,7 @@ class Recogniser:
                 return None
             if word not in FUNCTION_WORDS and word not in FEATURE_GENERICS:
                 if not (kinds & {"country"}) and not demonym_only:
+                    persons.add(_strip_possessive(next_tok.text))
                     return None  # "Mark Milley", "Sky News": a name, not a place
                 role = "demonym"  # "US President", "Ukraine Defense Ministry"
         if prev_adjacent and prev_tok and prev_tok.is_capitalised:
@@ -183,7 +222,11 @@ class Recogniser:
                 and prev_tok.start not in sentence_starts
                 and not self._is_demonym(prev_tok.text)
             ):
+                persons.add(match.name)
                 return None  # "General Mark", "Jake Sullivan"
+        if single and not major and next_tok is not None and next_tok.text.lower() in SPEECH_VERBS:
+            persons.add(match.name)
+            return None  # "Nelson said": a town would not speak
         if role == "literal" and self._is_metonymy(text, tokens, match, kinds, key):
             role = "metonymy"
         cue = match.generic or self._preceding_cue(tokens, match.first)

@@ -67,11 +67,18 @@ class Resolver:
         chosen: dict[Mention, _Scored | None] = {
             m: (max(c, key=lambda s: s.score) if c else None) for m, c in candidates.items()
         }
+        containers = _container_hints(plain)
         # Two passes of spatial coherence: each mention's best guess pulls the others.
         for _ in range(2):
             anchors = [s.place for s in chosen.values() if s and s.place.kind not in ("country",)]
+            regions = {
+                (s.place.country, s.place.admin1) for s in chosen.values() if s and s.place.kind == "admin1"
+            }
+            hints = {
+                m: chosen[c].place for m, c in containers.items() if chosen.get(c) is not None
+            }
             chosen = {
-                m: self._best(m, candidates[m], country, anchors) for m in plain
+                m: self._best(m, candidates[m], country, anchors, regions, hints.get(m)) for m in plain
             }
         toponyms = {m: self._toponym(m, chosen[m], candidates[m]) for m in plain}
         banks = self._banks([m for m in mentions if m.cue == "bank"], toponyms)
@@ -106,7 +113,13 @@ class Resolver:
         return votes.most_common(1)[0][0] if votes else None
 
     def _best(
-        self, mention: Mention, cands: list[_Scored], country: str | None, anchors: list[Place]
+        self,
+        mention: Mention,
+        cands: list[_Scored],
+        country: str | None,
+        anchors: list[Place],
+        regions: set[tuple[str | None, str | None]] = frozenset(),  # type: ignore[assignment]
+        container: Place | None = None,
     ) -> _Scored | None:
         if not cands:
             return None
@@ -115,6 +128,10 @@ class Resolver:
             score = 0.55 * cand.score + 0.2 * place_prior(cand.place)
             if country and cand.place.country == country:
                 score += 0.15
+            if cand.place.kind != "admin1" and (cand.place.country, cand.place.admin1) in regions:
+                score += 0.15  # the article names the region this place is in
+            if container is not None and _contains(container, cand.place):
+                score += 0.4  # "Wintersville, Ohio"
             score += 0.15 * _coherence(cand.place, [a for a in anchors if a.id != cand.place.id])
             scored.append(_Scored(cand.place, round(min(score, 1.0), 6)))
         return max(scored, key=lambda s: (s.score, -len(s.place.id), s.place.id))
@@ -170,6 +187,24 @@ class Resolver:
             out[mention] = Toponym(mention, bank_place, rivers[0].score, "area", area,
                                    (Candidate(river, rivers[0].score),))
         return out
+
+
+def _container_hints(mentions: list[Mention]) -> dict[Mention, Mention]:
+    """"X, Y" where Y names X's region or country: map X's mention to Y's."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    hints = {}
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start - a.end <= 2 and a.sentence == b.sentence and b.role == "literal":
+            hints[a] = b
+    return hints
+
+
+def _contains(container: Place, place: Place) -> bool:
+    if container.kind == "country":
+        return place.country == container.country and place.id != container.id
+    if container.kind == "admin1":
+        return (place.country, place.admin1) == (container.country, container.admin1) and place.id != container.id
+    return False
 
 
 def _coherence(place: Place, anchors: list[Place]) -> float:

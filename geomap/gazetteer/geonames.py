@@ -170,6 +170,7 @@ class GeoNamesSource:
                         lon, lat = rep.x, rep.y
             names: list[tuple[str, NameType]] = [(name, "name")]
             names += [(alt, "alt") for alt in adm.names if alt != name]
+            names += _us_state_names(cc, code)
             yield PlaceRecord(
                 id=f"admin1:{cc}.{code}",
                 name=name,
@@ -198,19 +199,24 @@ class GeoNamesSource:
                 (n, "abbr" if t == "code" and n in COUNTRY_ABBREVIATIONS else t)
                 for n, t in _name_types(c["name"], alternates)
             ]
+            # "U.S." and "U.K." are how news spells the codes "US" and "UK".
+            codes = {n for n, _ in names}
+            names += [(a, "abbr") for a in sorted(COUNTRY_ABBREVIATIONS) if a.replace(".", "") in codes and "." in a]
             if info.get("demonym"):
                 names.append((info["demonym"], "demonym"))
+            outline = _outline(info.get("geoJSON"))
+            lat, lon = float(latlng[0]), float(latlng[1])
             yield PlaceRecord(
                 id=f"geonames:{c['geonameid']}",
                 name=c["name"],
                 kind="country",
-                lat=float(latlng[0]),
-                lon=float(latlng[1]),
+                lat=lat,
+                lon=lon,
                 country=cc,
                 population=int(c.get("population") or 0),
                 geonameid=int(c["geonameid"]),
                 feature_code="PCLI",
-                wkt=_outline_wkt(info.get("geoJSON")),
+                wkt=outline.wkt if outline is not None else None,
                 names=tuple(names),
             )
 
@@ -221,7 +227,7 @@ def _point(lon: float, lat: float):  # noqa: ANN202 - shapely type
     return Point(lon, lat)
 
 
-def _outline_wkt(geojson: dict | None) -> str | None:
+def _outline(geojson: dict | None):  # noqa: ANN202 - shapely geometry or None
     if not geojson or not geojson.get("features"):
         return None
     from shapely.geometry import shape
@@ -231,4 +237,20 @@ def _outline_wkt(geojson: dict | None) -> str | None:
     if not geoms:
         return None
     outline = unary_union(geoms).simplify(0.02)
-    return outline.wkt if outline.is_valid else None
+    return outline if outline.is_valid else None
+
+
+def _us_state_names(cc: str, code: str) -> list[tuple[str, NameType]]:
+    """AP-style and postal abbreviations for US states ("W.Va.", "WV"), from the ``us`` package."""
+    if cc != "US":
+        return []
+    import us
+
+    state = us.states.lookup(code)
+    if state is None:
+        return []
+    names: list[tuple[str, NameType]] = [(state.name, "alt")]
+    if state.ap_abbr and state.ap_abbr != state.name:
+        names.append((state.ap_abbr, "abbr" if "." in state.ap_abbr else "alt"))
+    names.append((state.abbr, "code"))
+    return names

@@ -19,7 +19,7 @@ from .base import GazetteerSource, PlaceRecord
 from .normalise import name_key
 from .tables import GazetteerFileError
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,6 +50,7 @@ CREATE TABLE names (
 _INDEXES = """
 CREATE INDEX names_key ON names(key);
 CREATE INDEX places_country_admin1 ON places(country, admin1, kind);
+CREATE INDEX places_lat_lon ON places(lat, lon);
 """
 
 
@@ -121,12 +122,16 @@ def build_index(
 
 
 def _insert_words(con: sqlite3.Connection) -> None:
-    # English word frequencies tell "Read" the verb from Read the town; computed once
-    # here so the recogniser never imports wordfreq at run time.
-    from wordfreq import top_n_list, zipf_frequency
+    # Common English words that are also place names ("Read", "Mark", "March"): a word
+    # the dictionary lists in lower case, with its frequency. Proper nouns ("Richmond")
+    # appear there only capitalised, so they stay place candidates. Computed once here
+    # so the recogniser never imports wordfreq or the word list at run time.
+    from english_words import get_english_words_set
+    from wordfreq import zipf_frequency
 
-    rows = {(w, zipf_frequency(w, "en")) for w in top_n_list("en", 40_000) if w.isalpha()}
-    con.executemany("INSERT OR IGNORE INTO words VALUES (?, ?)", sorted(rows))
+    lower = {w for w in get_english_words_set(["web2", "gcide"], lower=False, alpha=True) if w.islower()}
+    rows = ((w, zipf_frequency(w, "en")) for w in lower)
+    con.executemany("INSERT OR IGNORE INTO words VALUES (?, ?)", sorted(r for r in rows if r[1] >= 2.5))
 
 
 def _insert_source(con: sqlite3.Connection, source: GazetteerSource, rowid: int, show: bool) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
+import sys
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,7 +39,25 @@ _KIND_PRIOR = {
     "river": 0.8,
     "city": 0.0,  # cities are ranked by population instead
 }
+#: A city this big sharing its name with a region of its country is what the bare name means.
+_NAMESAKE_CITY_POPULATION = 50_000
 _NAME_TYPE_WEIGHT = {"name": 1.0, "alt": 0.95, "abbr": 0.95, "demonym": 0.9, "translit": 0.85, "code": 0.6}
+#: A name that matched only because two scripts transliterate to the same key ("大阪" and
+#: Durban's alternate "Daban" both fold to "daban") is weaker evidence than one written in
+#: the query's own script.
+_CROSS_SCRIPT_WEIGHT = 0.9
+#: Columns of a place, in the order ``_place_from_tuple`` reads them.
+_PLACE_COLUMNS = (
+    "p.rowid, p.id, p.name, p.kind, p.lat, p.lon, p.country, p.admin1, p.population, "
+    "p.source, p.wkt, p.geonameid, p.priority"
+)
+_HITS_SQL = (
+    f"SELECT {_PLACE_COLUMNS}, n.name, n.type FROM names n "
+    "JOIN places p ON p.rowid = n.place WHERE n.key = ?"
+)
+#: Keys per statement when many names are looked up at once (SQLite allows 32766 variables).
+_BATCH = 500
+_EARTH_KM = 6371.0088
 
 
 def gazetteer_dir() -> Path:
@@ -70,13 +90,57 @@ def place_prior(place: Place) -> float:
     """How likely a bare mention of this place's name means this place, in [0, 1]."""
     if place.kind == "city":
         return min(1.0, math.log10(place.population + 10) / 7.0)
+    if place.kind == "admin1":
+        # A region is as well known as the people living in its towns.
+        return min(1.0, max(_KIND_PRIOR["admin1"], math.log10(place.population + 10) / 7.0))
     return _KIND_PRIOR.get(place.kind, 0.7)
+
+
+def base_index_path(cache_dir: Path | None = None, *, progress: bool | None = None) -> Path:
+    """The bundled base index in ``cache_dir`` (default cache), built first if missing or stale."""
+    cache = cache_dir or default_cache_dir()
+    sources = bundled_sources()
+    path = cache / f"gazetteer-{fingerprint(sources)}.sqlite"
+    if not index_is_current(path, sources):
+        build_index(sources, path, progress=progress)
+    return path
+
+
+def import_paths(cache_dir: Path | None = None) -> list[Path]:
+    """The imported layers (``<cache>/imports/*.sqlite``), in load order.
+
+    Dot-files are a build in progress (``build_index`` writes a hidden temp file, then
+    renames it), never a layer.
+    """
+    folder = (cache_dir or default_cache_dir()) / "imports"
+    return sorted(p for p in folder.glob("*.sqlite") if not p.name.startswith("."))
+
+
+def open_layer(path: Path) -> sqlite3.Connection:
+    """Open an index read-only and check it has the tables a layer needs.
+
+    Raises ``sqlite3.DatabaseError`` when the file is not a usable index (not SQLite,
+    truncated, or missing tables/columns), so a broken file is found on load rather than
+    midway through a lookup.
+    """
+    con = open_index(path)
+    try:
+        con.execute(f"SELECT {_PLACE_COLUMNS} FROM places p LIMIT 1").fetchall()
+        con.execute("SELECT key, place, name, type FROM names LIMIT 1").fetchall()
+        con.execute("SELECT key, value FROM meta LIMIT 1").fetchall()
+    except sqlite3.DatabaseError:
+        con.close()
+        raise
+    return con
 
 
 class Gazetteer:
     def __init__(self, layers: Sequence[sqlite3.Connection]) -> None:
         self._layers = list(layers)
         self._cache: dict[tuple[str, bool], tuple[NameHit, ...]] = {}
+        # Parsed places by (layer, rowid): many names share a place, and a repeated
+        # lookup should not rebuild it.
+        self._places: dict[tuple[int, int], Place] = {}
         self._words: dict[str, float] | None = None
 
     # -- construction -----------------------------------------------------------
@@ -89,15 +153,22 @@ class Gazetteer:
         cache_dir: Path | None = None,
         progress: bool | None = None,
     ) -> Gazetteer:
-        """The bundled gazetteer (built on first use), imports, then ``overlays`` on top."""
+        """The bundled gazetteer (built on first use), imports, then ``overlays`` on top.
+
+        An imported layer that cannot be read is skipped with a warning on stderr, so one
+        broken file never stops every command.
+        """
         cache = cache_dir or default_cache_dir()
-        sources = bundled_sources()
-        path = cache / f"gazetteer-{fingerprint(sources)}.sqlite"
-        if not index_is_current(path, sources):
-            build_index(sources, path, progress=progress)
-        layers = [open_index(path)]
-        for imported in sorted((cache / "imports").glob("*.sqlite")):
-            layers.append(open_index(imported))
+        layers = [open_index(base_index_path(cache, progress=progress))]
+        for imported in import_paths(cache):
+            try:
+                layers.append(open_layer(imported))
+            except sqlite3.DatabaseError as exc:
+                print(
+                    f"geomap: warning: skipping gazetteer import {imported}: {exc} "
+                    f"(re-import it, or remove it with 'geomap gazetteer remove {imported.stem}')",
+                    file=sys.stderr,
+                )
         overlay_paths = [Path(p) for p in overlays]
         if overlay_paths:
             source = TableSource("overlay", overlay_paths, priority=100, prefix="overlay")
@@ -112,21 +183,63 @@ class Gazetteer:
         cached = self._cache.get((key, text_only))
         if cached is not None:
             return cached
-        found: list[NameHit] = []
-        for con in self._layers:
-            for row in con.execute(
-                "SELECT p.*, n.name AS matched, n.type AS name_type FROM names n "
-                "JOIN places p ON p.rowid = n.place WHERE n.key = ?",
-                (key,),
-            ):
-                if text_only and row["name_type"] not in TEXT_NAME_TYPES:
-                    continue
-                found.append(NameHit(_place(row), row["matched"], row["name_type"], row["priority"]))
-        result = tuple(found)
-        if len(self._cache) > 100_000:
-            self._cache.clear()
-        self._cache[(key, text_only)] = result
+        if text_only:
+            result = tuple(h for h in self.hits(key) if h.name_type in TEXT_NAME_TYPES)
+        else:
+            found: list[NameHit] = []
+            for layer, con in enumerate(self._layers):
+                cur = con.cursor()
+                cur.row_factory = None  # plain tuples: no per-row sqlite3.Row
+                for row in cur.execute(_HITS_SQL, (key,)):
+                    found.append(NameHit(self._place_of(layer, row), row[13], row[14], row[12]))
+            result = tuple(found)
+        self._remember(key, text_only, result)
         return result
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Look many names up at once (a few statements instead of one per name).
+
+        Later ``hits``/``lookup``/``search`` calls for these names are served from memory;
+        for bulk work (a corpus, a column of a table) this is several times faster than
+        looking names up one by one.
+        """
+        keys = sorted({name_key(n) for n in names} - {k for k, _ in self._cache})
+        keys = [k for k in keys if k]
+        found: dict[str, list[NameHit]] = {k: [] for k in keys}
+        for layer, con in enumerate(self._layers):
+            cur = con.cursor()
+            cur.row_factory = None
+            for start in range(0, len(keys), _BATCH):
+                chunk = keys[start : start + _BATCH]
+                sql = _HITS_SQL.replace("n.key = ?", f"n.key IN ({','.join('?' * len(chunk))})")
+                sql = sql.replace("SELECT ", "SELECT n.key, ", 1)
+                for row in cur.execute(sql, chunk):
+                    found[row[0]].append(
+                        NameHit(self._place_of(layer, row[1:]), row[14], row[15], row[13])
+                    )
+        for key, hits in found.items():
+            self._remember(key, False, tuple(hits))
+
+    def lookup_many(
+        self, names: Sequence[str], *, kinds: Iterable[str] | None = None, limit: int = 10
+    ) -> list[list[Candidate]]:
+        """``lookup`` for each of ``names``, fetched in bulk."""
+        self.prefetch(names)
+        wanted = set(kinds) if kinds else None
+        return [self.lookup(n, kinds=wanted, limit=limit) for n in names]
+
+    def _remember(self, key: str, text_only: bool, hits: tuple[NameHit, ...]) -> None:
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[(key, text_only)] = hits
+
+    def _place_of(self, layer: int, row: Sequence) -> Place:
+        cached = self._places.get((layer, row[0]))
+        if cached is None:
+            if len(self._places) > 200_000:
+                self._places.clear()
+            cached = self._places[(layer, row[0])] = _place_from_tuple(row)
+        return cached
 
     def has_name(self, name: str, *, text_only: bool = True) -> bool:
         return bool(self.hits(name, text_only=text_only))
@@ -137,15 +250,31 @@ class Gazetteer:
         """Exact (folded) matches, best first, scored by name type, source priority and prior."""
         wanted = set(kinds) if kinds else None
         best: dict[str, Candidate] = {}
+        script = _script(name)
         for hit in self.hits(name):
             if wanted and hit.place.kind not in wanted:
                 continue
-            score = _NAME_TYPE_WEIGHT.get(hit.name_type, 0.8) * (
-                0.5 + 0.5 * place_prior(hit.place)
-            )
+            weight = _NAME_TYPE_WEIGHT.get(hit.name_type, 0.8)
+            hit_script = _script(hit.name)
+            if script and hit_script and hit_script != script:
+                weight *= _CROSS_SCRIPT_WEIGHT
+            elif script not in ("", "LATIN") and hit_script == script:
+                # "東京" written as "東京": as good as an alternate name, though GeoNames files
+                # every non-Latin spelling as a transliteration.
+                weight = max(weight, _NAME_TYPE_WEIGHT["alt"])
+            score = weight * (0.5 + 0.5 * place_prior(hit.place))
             score += hit.priority / 1000.0
             if hit.place.id not in best or score > best[hit.place.id].score:
                 best[hit.place.id] = Candidate(hit.place, round(score, 6))
+        # A region named after its own capital ("Kherson", "New York"): the bare name
+        # means the city, so the region yields where the city is among the candidates.
+        cities = {
+            c.place.country for c in best.values()
+            if c.place.kind == "city" and c.place.population >= _NAMESAKE_CITY_POPULATION
+        }
+        for pid, cand in list(best.items()):
+            if cand.place.kind == "admin1" and cand.place.country in cities:
+                best[pid] = Candidate(cand.place, round(cand.score * 0.85, 6))
         # A user's overlay is an explicit instruction, so it outranks every bundled entry.
         ranked = sorted(
             best.values(),
@@ -204,6 +333,42 @@ class Gazetteer:
             if row is not None:
                 return _place(row)
         return None
+
+    def nearest(
+        self,
+        lat: float,
+        lon: float,
+        *,
+        kinds: Iterable[str] = ("city",),
+        limit: int = 1,
+        max_km: float | None = None,
+    ) -> list[tuple[Place, float]]:
+        """The places of ``kinds`` closest to (lat, lon), with great-circle distances in km.
+
+        A bounding box around the point (indexed on lat, lon) grows until it holds
+        ``limit`` places within its inscribed circle, so a query pages in only nearby rows.
+        """
+        wanted = tuple(sorted(set(kinds)))
+        marks = ",".join("?" * len(wanted))
+        radius = 0.25  # degrees of latitude
+        while True:
+            found: dict[str, tuple[Place, float]] = {}
+            where, args = _box(lat, lon, radius)
+            for con in self._layers:
+                rows = con.execute(
+                    f"SELECT * FROM places WHERE {where} AND kind IN ({marks})", (*args, *wanted)
+                )
+                for row in rows:
+                    km = _haversine_km(lat, lon, row["lat"], row["lon"])
+                    found[row["id"]] = (_place(row), km)  # a later layer replaces an id
+            ranked = sorted(found.values(), key=lambda pk: (pk[1], pk[0].id))
+            reach = radius * math.pi / 180 * _EARTH_KM
+            if max_km is not None:
+                ranked = [pk for pk in ranked if pk[1] <= max_km]
+            complete = len([pk for pk in ranked if pk[1] <= reach]) >= limit
+            if complete or radius >= 180 or (max_km is not None and reach >= max_km):
+                return ranked[:limit]
+            radius *= 4
 
     def admin1_of(self, country: str | None, code: str | None) -> Place | None:
         if not country or not code:
@@ -277,6 +442,54 @@ def _geometry(wkt: str):  # noqa: ANN202 - shapely type
     from shapely import wkt as shapely_wkt
 
     return shapely_wkt.loads(wkt)
+
+
+@lru_cache(maxsize=200_000)
+def _script(name: str) -> str:
+    """The Unicode script of a name's first letter ("LATIN", "CYRILLIC", "CJK"...), or ""."""
+    for ch in name:
+        if ch.isalpha():
+            return unicodedata.name(ch, "").split(" ", 1)[0]
+    return ""
+
+
+def _box(lat: float, lon: float, radius: float) -> tuple[str, tuple[float, ...]]:
+    """SQL for a lat/lon box of ``radius`` degrees of latitude around a point (wraps at 180°)."""
+    low, high = max(-90.0, lat - radius), min(90.0, lat + radius)
+    widest = max(abs(low), abs(high))
+    half = radius / max(math.cos(math.radians(widest)), 1e-6)
+    if half >= 180 or widest >= 90:
+        return "lat BETWEEN ? AND ?", (low, high)
+    west, east = lon - half, lon + half
+    if west < -180:
+        return "lat BETWEEN ? AND ? AND (lon >= ? OR lon <= ?)", (low, high, west + 360, east)
+    if east > 180:
+        return "lat BETWEEN ? AND ? AND (lon >= ? OR lon <= ?)", (low, high, west, east - 360)
+    return "lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", (low, high, west, east)
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _place_from_tuple(row: Sequence) -> Place:
+    # Column order: _PLACE_COLUMNS.
+    return Place(
+        id=row[1],
+        name=row[2],
+        kind=row[3],
+        lat=row[4],
+        lon=row[5],
+        country=row[6],
+        admin1=row[7],
+        population=row[8] or 0,
+        source=row[9],
+        geometry=_geometry(row[10]) if row[10] else None,
+        geonameid=row[11],
+    )
 
 
 def _place(row: sqlite3.Row) -> Place:

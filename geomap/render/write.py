@@ -8,11 +8,14 @@ from typing import Any
 
 from ..gazetteer import Gazetteer
 from ..io import geojson
-from ..io.atomic import write_text
+from ..io.atomic import write_bytes, write_text
+from ..io.gis import GIS_FORMATS, write_gis_outputs
 from ..models import Event, ParsedDocument
-from .html import MapText, render_map
+from .html import MapText, render_embed, render_map
 
-SUPPORTED_FORMATS = ("html", "geojson")
+#: Static images (matplotlib, imported only when one is asked for).
+IMAGE_FORMATS = ("png", "svg")
+SUPPORTED_FORMATS = ("html", "geojson", *GIS_FORMATS, *IMAGE_FORMATS)
 
 
 def source_line(parsed: Sequence[ParsedDocument]) -> str:
@@ -47,6 +50,8 @@ def write_outputs(
     title: str,
     description: str | None = None,
     credit: str | None = None,
+    size: tuple[int, int] = (1200, 800),
+    dpi: int = 150,
 ) -> list[str]:
     unknown = sorted(set(formats) - set(SUPPORTED_FORMATS))
     if unknown:
@@ -56,12 +61,23 @@ def write_outputs(
         path = out / f"{name}.geojson"
         write_text(path, geojson.dumps(geojson.feature_collection(events, parsed)))
         written.append(str(path))
+    text = MapText(title=title, description=description or "", source_line=source_line(parsed))
+    if credit:
+        text = MapText(text.title, text.description, text.source_line, credit)
+    basemap = basemap_for(gazetteer, events, parsed) if {"html", *IMAGE_FORMATS} & set(formats) else None
     if "html" in formats:
-        text = MapText(title=title, description=description or "", source_line=source_line(parsed))
-        if credit:
-            text = MapText(text.title, text.description, text.source_line, credit)
-        page = render_map(events, parsed, text, basemap_for(gazetteer, events, parsed))
+        page = render_map(events, parsed, text, basemap)
         path = out / f"{name}.html"
         write_text(path, page)
         written.append(str(path))
+        path = out / f"{name}.embed.html"
+        write_text(path, render_embed(f"{name}.html", title))
+        written.append(str(path))
+    for fmt in (f for f in IMAGE_FORMATS if f in formats):
+        from .static import render_static  # matplotlib loads only when an image is asked for
+
+        path = out / f"{name}.{fmt}"
+        write_bytes(path, render_static(events, parsed, text, basemap, fmt=fmt, size=size, dpi=dpi))
+        written.append(str(path))
+    written += write_gis_outputs(out, name, events, parsed, formats)
     return written
