@@ -28,6 +28,8 @@ match ``retake``.  A cue is a short sequence of lemma alternatives (``"pull|draw
 
 from __future__ import annotations
 
+from functools import cache
+
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -211,14 +213,33 @@ def _match_at(tokens: Sequence[Token], i: int, c: Cue) -> int | None:
     return pos
 
 
-def match_cues(tokens: Sequence[Token]) -> Iterator[CueMatch]:
-    """Every cue of every category found in ``tokens`` (not yet checked for requirements)."""
+@cache
+def _cues_by_first_lemma() -> dict[str, tuple[tuple[int, Category, Cue], ...]]:
+    # Every cue starts with one of a few words: index cues by them so a sentence is
+    # scanned once instead of once per cue (the cue order is kept for determinism).
+    index: dict[str, list[tuple[int, Category, Cue]]] = {}
+    order = 0
     for category in TAXONOMY:
         for c in category.cues:
-            for i in range(len(tokens)):
+            for lemma in c.parts[0]:
+                index.setdefault(lemma, []).append((order, category, c))
+            order += 1
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def match_cues(tokens: Sequence[Token]) -> Iterator[CueMatch]:
+    """Every cue of every category found in ``tokens`` (not yet checked for requirements)."""
+    by_lemma = _cues_by_first_lemma()
+    found: dict[tuple[int, int], CueMatch] = {}
+    for i, tok in enumerate(tokens):
+        for lemma in tok.lemmas:
+            for order, category, c in by_lemma.get(lemma, ()):
+                if (order, i) in found:
+                    continue
                 last = _match_at(tokens, i, c)
                 if last is not None:
-                    yield CueMatch(category, c, i, last)
+                    found[(order, i)] = CueMatch(category, c, i, last)
+    yield from (found[k] for k in sorted(found))
 
 
 # --------------------------------------------------------------------------- the table
