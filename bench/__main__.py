@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     if name == "all":
         return max((BENCHMARKS[n](rest) for n in BENCHMARKS), default=0)
     if name not in BENCHMARKS:
-        print(f"bench: unknown benchmark {name!r} (known: {', '.join(BENCHMARKS)})", file=sys.stderr)
+        known = ", ".join(BENCHMARKS)
+        print(f"bench: unknown benchmark {name!r} (known: {known})", file=sys.stderr)
         return 2
     return BENCHMARKS[name](rest)
 

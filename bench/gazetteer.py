@@ -100,7 +100,9 @@ def bench_build() -> Figure:
     folder = Path(tempfile.mkdtemp(prefix="geomap-bench-cache-"))
     try:
         env = {**os.environ, "GEOMAP_CACHE_DIR": str(folder)}
-        code = "from geomap.gazetteer.lookup import base_index_path; base_index_path(progress=False)"
+        code = (
+            "from geomap.gazetteer.lookup import base_index_path; base_index_path(progress=False)"
+        )
         wall, rss, _ = run_child([sys.executable, "-c", code], env)
         size = sum(p.stat().st_size for p in folder.glob("*.sqlite"))
     finally:

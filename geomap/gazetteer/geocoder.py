@@ -63,9 +63,9 @@ class OfflineGeocoder(Geocoder):
     def geocode(
         self,
         query: str,
-        *,
         exactly_one: bool = True,
         limit: int | None = None,
+        *,
         country_codes: str | Iterable[str] | None = None,
         kinds: Iterable[str] | None = None,
         **kwargs: Any,
@@ -99,9 +99,9 @@ class OfflineGeocoder(Geocoder):
     def reverse(
         self,
         query: Any,
-        *,
         exactly_one: bool = True,
         limit: int | None = None,
+        *,
         kinds: Iterable[str] = ("city",),
         max_distance_km: float | None = None,
         **kwargs: Any,
@@ -126,8 +126,9 @@ class OfflineGeocoder(Geocoder):
         return self.gazetteer.search(query, limit=limit, min_similarity=self.min_similarity)
 
     def address(self, place: Place) -> str:
-        """"name, first-level division, country", leaving out parts that are unknown or
-        repeat the previous part (a country is just its name)."""
+        """"name, first-level division, country", leaving out unknown parts (a country is
+        just its name, a division has no division). A city named like its region keeps
+        both ("Kherson, Kherson, Ukraine"), which tells it from the region ("Kherson, Ukraine")."""
         parts = [place.name]
         if place.kind != "country":
             region = self._admin1_name(place)
@@ -138,11 +139,7 @@ class OfflineGeocoder(Geocoder):
                 parts.append(nation.name)
             elif place.country:
                 parts.append(place.country)
-        out: list[str] = []
-        for part in parts:
-            if not out or part != out[-1]:
-                out.append(part)
-        return ", ".join(out)
+        return ", ".join(parts)
 
     def _admin1_name(self, place: Place) -> str | None:
         if place.kind in ("admin1", "country") or not place.admin1:
@@ -190,8 +187,8 @@ class OfflineGeocoder(Geocoder):
         if self.fallback is None:
             return None
         extra = dict(kwargs)
-        if limit is not None and not exactly_one:
-            extra["limit"] = limit
+        if method == "geocode" and limit is not None and not exactly_one:
+            extra["limit"] = limit  # geopy's reverse() takes no limit
         if country_codes is not None:
             extra["country_codes"] = country_codes
         return getattr(self.fallback, method)(query, exactly_one=exactly_one, **extra)

@@ -483,7 +483,7 @@ def import_file(
         source = TableSource(name, [path], priority=IMPORT_PRIORITY, prefix=f"import:{name}")
     target = imports_dir(cache_dir) / f"{name}.sqlite"
     replaced = target.exists()
-    build_index([source], target, progress=progress)
+    build_index([source], target, progress=progress, words=False)
     con = open_layer(target)
     try:
         places = con.execute("SELECT count(*) FROM places").fetchone()[0]

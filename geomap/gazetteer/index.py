@@ -71,9 +71,13 @@ def _code_digest() -> bytes:
     # so editing it must invalidate old indexes just as new data does.
     here = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in sorted([*here.glob("*.py"), here.parent / "lexicon.py"]):
-        digest.update(path.read_bytes())
+    for name in _INDEX_CODE:
+        digest.update((here / name).read_bytes())
     return digest.digest()
+
+
+#: The modules whose code decides what goes into the index (lookups and geocoding do not).
+_INDEX_CODE = ("index.py", "geonames.py", "tables.py", "normalise.py", "base.py", "../lexicon.py")
 
 
 def fingerprint(sources: Sequence[GazetteerSource]) -> str:
@@ -85,9 +89,17 @@ def fingerprint(sources: Sequence[GazetteerSource]) -> str:
 
 
 def build_index(
-    sources: Sequence[GazetteerSource], path: Path, *, progress: bool | None = None
+    sources: Sequence[GazetteerSource],
+    path: Path,
+    *,
+    progress: bool | None = None,
+    words: bool = True,
 ) -> Path:
-    """Write the index for ``sources`` to ``path`` atomically (temp file, then rename)."""
+    """Write the index for ``sources`` to ``path`` atomically (temp file, then rename).
+
+    ``words=False`` leaves the English word table empty: only the base layer's is read,
+    so imports and overlays skip the seconds it takes to compute.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     show = sys.stderr.isatty() if progress is None else progress
     fd, tmp_name = tempfile.mkstemp(prefix=".gazetteer-", suffix=".sqlite", dir=path.parent)
@@ -99,7 +111,8 @@ def build_index(
         rowid = 0
         for source in sources:
             rowid = _insert_source(con, source, rowid, show)
-        _insert_words(con)
+        if words:
+            _insert_words(con)
         if show:
             print("geomap: indexing names…", file=sys.stderr, flush=True)
         con.executescript(_INDEXES)
