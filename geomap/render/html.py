@@ -12,11 +12,11 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium import plugins
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
@@ -58,11 +58,14 @@ def _ink(colour: str) -> str:
 
 
 def escape(text: str | None) -> str:
-    """HTML-escape article text, and neutralise the characters that would break out of the
-    JS template literals folium wraps popup HTML in (backtick and ``${``)."""
+    """HTML-escape article text, and neutralise the characters that would break out of or break
+    the JS template literals folium wraps popup and tooltip HTML in: backtick, ``${`` and the
+    backslash (``\\u`` with no hex digits after it is a syntax error in a template literal)."""
     if not text:
         return ""
-    return html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;")
+    return (
+        html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    )
 
 
 def safe_url(url: str | None) -> str | None:
@@ -123,8 +126,9 @@ def build_map(
     # With no tile layer Leaflet has no maxZoom, which the marker cluster needs.
     fmap = folium.Map(tiles=None, control_scale=True, zoom_start=6, location=(48.0, 31.0))
     fmap.options.update({"maxZoom": 18, "minZoom": 2})
-    fmap.get_root().header.add_child(Element(_STYLE))
-    fmap.get_root().header.add_child(Element(f"<title>{escape(text.title)}</title>"))
+    root = cast(Figure, fmap.get_root())
+    root.header.add_child(Element(_STYLE))
+    root.header.add_child(Element(f"<title>{escape(text.title)}</title>"))
     if basemap is not None:
         folium.GeoJson(
             basemap,
@@ -179,8 +183,10 @@ def _add_events(
     cluster = plugins.MarkerCluster(
         name="Events (clustered)", control=False, icon_create_function=_CLUSTER_ICON_JS,
         options={"maxClusterRadius": 30, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
-    ).add_to(layer)
-    areas = folium.FeatureGroup(name="Event areas and uncertainty", show=True).add_to(fmap)
+    )
+    cluster.add_to(layer)
+    areas = folium.FeatureGroup(name="Event areas and uncertainty", show=True)
+    areas.add_to(fmap)
     items: list[_Item] = []
     for event in events:
         colour, glyph = style_for(event.event_type)
@@ -206,9 +212,12 @@ def _add_events(
             icon=folium.DivIcon(html=_icon_svg(colour, glyph) + f'<span class="geomap-sr">{escape(label)}</span>',
                                 icon_size=(28, 28), icon_anchor=(14, 14), class_name="geomap-event"),
             tooltip=escape(f"{event.event_type}: {event.location}"),
-            popup=folium.Popup(_popup(event), max_width=300),
+            # Long popups scroll; autopan keeps them clear of the zoom and layer controls.
+            popup=folium.Popup(_popup(event), max_width=300, maxHeight=280,
+                               autoPanPaddingTopLeft=[10, 120], autoPanPaddingBottomRight=[10, 10]),
             keyboard=True,  # Leaflet's default, stated: Tab reaches the marker, Enter opens its popup
-        ).add_to(cluster)
+        )
+        marker.add_to(cluster)
         items.append((marker, area, date))
     return cluster, areas, items
 
@@ -447,7 +456,7 @@ def _add_panel(fmap: folium.Map, text: MapText, events: Sequence[Event], dates: 
     }}
   }});
 </script>"""
-    fmap.get_root().html.add_child(Element(panel))
+    cast(Figure, fmap.get_root()).html.add_child(Element(panel))
 
 
 def _stable_ids(fmap: folium.Map) -> None:
@@ -506,9 +515,11 @@ body {{ display: flex; flex-direction: column; font-family: system-ui, -apple-sy
 .geomap-events {{ border-collapse: collapse; width: 100%; }}
 .geomap-events th, .geomap-events td {{ border: 1px solid #ccc; padding: 3px 6px; vertical-align: top; text-align: left; overflow-wrap: anywhere; }}
 .geomap-events td:first-child {{ white-space: nowrap; }}
-.geomap-popup h3 {{ margin: 0 0 4px; font-size: 1rem; }}
-.geomap-popup p {{ margin: 2px 0; }}
-.geomap-popup {{ overflow-wrap: anywhere; }}
+/* leaflet.css spaces popup paragraphs widely; these rules outrank it (and it comes later). */
+.leaflet-popup-content .geomap-popup {{ font-size: 0.85rem; line-height: 1.35; overflow-wrap: anywhere; }}
+.leaflet-popup-content .geomap-popup h3 {{ margin: 0 0 4px; font-size: 1rem; }}
+.leaflet-popup-content .geomap-popup p {{ margin: 2px 0; }}
+.leaflet-popup-content .geomap-popup ul {{ margin: 2px 0; padding-left: 18px; }}
 .geomap-quote {{ margin: 6px 0; padding-left: 8px; border-left: 3px solid #999; font-style: italic; }}
 .geomap-event {{ background: none; border: none; }}
 .geomap-sr {{ position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }}
@@ -526,6 +537,8 @@ body {{ display: flex; flex-direction: column; font-family: system-ui, -apple-sy
   .folium-map {{ flex-basis: 68vh; height: 68vh !important; }}
   .geomap-legend {{ font-size: 0.7rem; max-width: 55vw; right: 6px; bottom: 22px; padding: 4px 8px; }}
   .geomap-timeline-note {{ display: none; }}
+  .leaflet-popup-content {{ margin: 10px 14px 10px 12px; }}
+  .leaflet-popup-content .geomap-popup {{ font-size: 0.8rem; }}
   /* The table becomes one card per event: six columns cannot fit a phone. */
   .geomap-events, .geomap-events tbody, .geomap-events tr, .geomap-events td {{ display: block; width: auto; }}
   .geomap-events thead {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }}
