@@ -30,7 +30,7 @@ def typecheck(session: nox.Session) -> None:
 def seeds(session: nox.Session) -> None:
     """Regenerate outputs/ from seeds/ (commit the result)."""
     session.install("-e", ".")
-    session.run("geomap", "build", "seeds", "--out", "outputs")
+    session.run("geomap", "build", "seeds", "--out", "outputs", "--format", "html,geojson,gpkg,csv")
 
 
 @nox.session
