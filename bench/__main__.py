@@ -17,9 +17,16 @@ def _gazetteer(argv: list[str]) -> int:
     return main(argv)
 
 
+def _map(argv: list[str]) -> int:
+    from .map import main
+
+    return main(argv)
+
+
 #: name -> function(argv) returning an exit status (0 when every figure meets its target).
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "gazetteer": _gazetteer,
+    "map": _map,
 }
 
 
