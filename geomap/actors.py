@@ -310,9 +310,14 @@ def _heads(tokens: list[_Token]) -> Iterator[tuple[int, int, ActorKind]]:
     """(first token, last token, kind) of every head noun, longest match first."""
     i = 0
     longest = max(len(k) for k in HEADS)
+    firsts = {k[0] for k in HEADS}
+    lowers = [t.lower for t in tokens]
     while i < len(tokens):
+        if lowers[i] not in firsts:  # no head starts with this word
+            i += 1
+            continue
         for size in range(min(longest, len(tokens) - i), 0, -1):
-            words = tuple(t.lower for t in tokens[i : i + size])
+            words = tuple(lowers[i : i + size])
             kind = HEADS.get(words)
             if kind and _is_head(tokens, i + size - 1, words):
                 yield i, i + size - 1, kind

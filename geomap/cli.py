@@ -61,56 +61,170 @@ def _pipeline(overlay: list[Path] | None):  # noqa: ANN202
 def build(
     inputs: Annotated[
         list[str] | None,
-        typer.Argument(help="Files, folders, globs or - for stdin. Default: seeds/"),
+        typer.Argument(help="Files, folders, globs or - for stdin. Default: the config's "
+                       "inputs, else seeds/"),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: the config's, else outputs)."),
+    ] = None,
     formats: Annotated[
-        str,
-        typer.Option("--format", help="Comma-separated: html,geojson (default); png,svg images (--size, --dpi); ..."),
-    ] = "html,geojson",
+        str | None,
+        typer.Option("--format", help="Comma-separated: html,geojson (default); gpkg, parquet, "
+                     "csv, qml; png,svg images (--size, --dpi)."),
+    ] = None,
     title: Annotated[str | None, typer.Option(help="Map title (default: the article's).")] = None,
-    description: Annotated[str | None, typer.Option(help="One-line description under the title.")] = None,
+    description: Annotated[
+        str | None, typer.Option(help="One-line description under the title.")
+    ] = None,
     credit: Annotated[str | None, typer.Option(help="Credit line at the foot of the map.")] = None,
     overlay: Overlay = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a machine-readable report.")
+    ] = False,
     size: Annotated[
-        str, typer.Option("--size", help="Width x height in pixels of png/svg images, e.g. 1200x800.")
-    ] = "1200x800",
-    dpi: Annotated[int, typer.Option("--dpi", min=10, max=1200, help="Resolution of png/svg images.")] = 150,
+        str | None,
+        typer.Option("--size", help="Width x height in pixels of png/svg images, e.g. 1200x800."),
+    ] = None,
+    dpi: Annotated[
+        int | None, typer.Option("--dpi", min=10, max=1200, help="Resolution of png/svg images.")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Config file (default: ./geomap.toml, else \\[tool.geomap] "
+                     "in ./pyproject.toml)."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=0, help="Worker processes (default: every core)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Parse and write everything again, ignoring the cache.")
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write <out>/.geomap-cache/.")
+    ] = False,
+    strict: Annotated[
+        bool | None,
+        typer.Option("--strict/--no-strict",
+                     help="Exit 3 if any place is unresolved or low-confidence."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Resolver score below which a mention stays "
+                     "unresolved (default 0.35)."),
+    ] = None,
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="--strict: places scoring below this are "
+                     "low-confidence (default 0.5)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="A Dask scheduler address (tcp://host:8786): geoparse "
+                     "there and write partitioned GeoParquet (needs geomap[dask])."),
+    ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal; "
+                     "log lines otherwise)."),
+    ] = None,
 ) -> None:
-    """Build a map and GeoJSON per article, plus a combined pair for all of them."""
-    import re
+    """Build a map and GeoJSON per article, plus a combined pair for all of them.
 
-    from .pipeline import build as run_build
+    Exit codes: 0 success, 1 inputs failed, 2 usage error, 3 --strict found weak places."""
+    from .config import ConfigError, load_config, merge, parse_formats, parse_size
 
-    match = re.fullmatch(r"\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*", size)
-    if not match or not all(16 <= int(n) <= 10_000 for n in match.groups()):
-        raise typer.BadParameter(
-            f"expected WIDTHxHEIGHT in pixels (16 to 10000 each), e.g. 1200x800, not {size!r}",
-            param_hint="--size",
-        )
-    pixels = (int(match.group(1)), int(match.group(2)))
-    pipe = _pipeline(overlay)
     try:
-        report = run_build(
-            inputs or ["seeds"], out, formats=[f.strip() for f in formats.split(",") if f.strip()],
-            title=title, description=description, credit=credit, pipeline=pipe, size=pixels, dpi=dpi,
+        settings = merge(
+            load_config(config),
+            inputs=inputs, out=out, title=title, description=description, credit=credit,
+            formats=parse_formats(formats) if formats is not None else None,
+            size=parse_size(size) if size is not None else None,
+            dpi=dpi, overlays=overlay, jobs=jobs, strict=strict, threshold=threshold,
+            min_confidence=min_confidence,
         )
-    except ValueError as exc:
+    except ConfigError as exc:
         typer.echo(f"geomap: {exc}", err=True)
         raise typer.Exit(2) from None
-    for failure in report.failures:
-        typer.echo(f"geomap: failed: {failure.error}", err=True)
+    from .gazetteer.tables import GazetteerFileError
+    from .pipeline import Pipeline
+
+    try:
+        pipe = Pipeline(overlays=settings.overlays, threshold=settings.threshold)
+    except GazetteerFileError as exc:
+        typer.echo(f"geomap: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        if scheduler:
+            from .dask import build_on_cluster
+
+            report = build_on_cluster(settings, scheduler, pipeline=pipe, progress=progress)
+        else:
+            from .batch import build as run_build
+
+            report = run_build(
+                settings.inputs, settings.out, formats=settings.formats, title=settings.title,
+                description=settings.description, credit=settings.credit, pipeline=pipe,
+                size=settings.size, dpi=settings.dpi, overlays=settings.overlays,
+                threshold=settings.threshold, min_confidence=settings.min_confidence,
+                jobs=settings.jobs, cache=not no_cache, force=force, strict=settings.strict,
+                max_input_bytes=settings.max_input_bytes, progress=progress, config=settings.source,
+            )
+    except (ValueError, ImportError) as exc:
+        typer.echo(f"geomap: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo("geomap: interrupted; outputs written so far are complete, the rest unchanged",
+                   err=True)
+        raise typer.Exit(130) from None
+    from .batch import iter_failures
+
+    for line in iter_failures(report):
+        typer.echo(f"geomap: failed: {line}", err=True)
+    for warning in report.warnings:
+        typer.echo(f"geomap: warning: {warning}", err=True)
     if as_json:
         typer.echo(report.to_json())
     else:
         for name, files in report.outputs.items():
+            if scheduler:
+                typer.echo(f"{name}: {len(files)} GeoParquet parts in {Path(files[0]).parent}"
+                           if files else f"{name}: no parts")
+                continue
             note = "" if report.events.get(name) else " (no events found: the map is empty)"
             typer.echo(f"{name}: {report.events.get(name, 0)} events -> {', '.join(files)}{note}")
+        if report.strict and report.strict_problems:
+            kinds = (("unresolved", report.unresolved), ("low-confidence", report.low_confidence))
+            for name in report.events:
+                for label, problems in kinds:
+                    if problems.get(name):
+                        typer.echo(f"geomap: strict: {name}: {label}: {', '.join(problems[name])}",
+                                   err=True)
+        typer.echo(f"geomap: {report.summary()}", err=True)
     if not report.outputs and not report.failures:
         typer.echo("geomap: no input documents found", err=True)
         raise typer.Exit(1)
-    raise typer.Exit(1 if report.failures else 0)
+    raise typer.Exit(report.exit_code())
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to write geomap.toml.")] = Path("."),
+) -> None:
+    """Write a commented starter geomap.toml (never overwrites an existing config)."""
+    from .config import write_starter
+
+    try:
+        path = write_starter(folder)
+    except FileExistsError as exc:
+        typer.echo(f"geomap: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        typer.echo(f"geomap: cannot write {folder / 'geomap.toml'}: {exc.strerror or exc}",
+                   err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {path}: edit inputs and out, then run `geomap build`")
 
 
 @app.command()

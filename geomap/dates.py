@@ -318,9 +318,21 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
 )
 
 
+#: Every pattern above needs one of these in its match (a digit, a month or its
+#: abbreviation, "day" of the weekdays, today and yesterday, "night", "week", ...): a span
+#: without any has no date, and one search rules out all the patterns.
+_DATE_HINT = re.compile(
+    r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|tomorrow|morning"
+    r"|afternoon|evening|week|fortnight|month|year",
+    re.IGNORECASE,
+)
+
+
 def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMention]:
     """Date expressions in ``text[start:end]``, with offsets into ``text``, in text order."""
     end = len(text) if end is None else end
+    if not _DATE_HINT.search(text, start, end):
+        return []
     found: list[DateMention] = []
     for pattern, build in _PATTERNS:
         for m in pattern.finditer(text, start, end):

@@ -34,9 +34,10 @@ import datetime as dt
 import hashlib
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
@@ -52,7 +53,16 @@ from geomap.models import (
     Source,
     Toponym,
 )
-from geomap.taxonomy import BY_KEY, Category, CueMatch, Token, match_cues, tokenize, words
+from geomap.taxonomy import (
+    BY_KEY,
+    Category,
+    CueMatch,
+    Token,
+    match_cues,
+    may_have_cues,
+    tokenize,
+    words,
+)
 
 #: Specificity of a location: smaller is more specific.  Countries and lines never locate.
 LOCATION_RANK = {"point": 0, "district": 1, "city": 2, "area": 3, "admin1": 4}
@@ -145,6 +155,11 @@ class _Context:
     sentences: tuple[Sentence, ...]
     toponyms: tuple[Toponym, ...]
     country: str | None
+    #: ``mention.start`` of each toponym, for bisecting (the toponyms are in text order).
+    _starts: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._starts = [t.mention.start for t in self.toponyms]
 
     @classmethod
     def build(
@@ -163,6 +178,17 @@ class _Context:
     def locatable(self, start: int, end: int) -> list[Toponym]:
         """Literal, resolved, event-locating toponyms whose mention lies in [start, end)."""
         return [t for t in self.toponyms if start <= t.mention.start < end and _locatable(t)]
+
+    def has_locatable(self, start: int, end: int) -> bool:
+        """Whether ``locatable(start, end)`` is non-empty (toponyms are in text order)."""
+        toponyms = self.toponyms
+        i = bisect_left(self._starts, start)
+        while i < len(toponyms) and toponyms[i].mention.start < end:
+            if _locatable(toponyms[i]):
+                return True
+            i += 1
+        return False
+
 
 
 def _locatable(t: Toponym) -> bool:
@@ -200,19 +226,34 @@ def event_id(
 
 
 def _sentence_events(ctx: _Context, index: int, sentence: Sentence) -> list[Event]:
-    view = _view(ctx, index, sentence)
-    found = [_judge(ctx, view, match) for match in match_cues(view.tokens)]
+    # Every event needs a location: a locatable toponym in the sentence, or an anaphor
+    # ("the city") in it that points back to one. A sentence with neither gives nothing,
+    # so it is not tokenised; and one without a cue gets no dates or actors.
+    if not ctx.has_locatable(sentence.start, sentence.end) and not _ANAPHOR_RE.search(
+        ctx.doc.text, sentence.start, sentence.end
+    ):
+        return []
+    if not may_have_cues(ctx.doc.text, sentence.start, sentence.end):
+        return []
+    tokens = tokenize(ctx.doc.text, sentence.start, sentence.end)
+    matches = list(match_cues(tokens))
+    if not matches:
+        return []
+    view = _view(ctx, index, sentence, tokens)
+    found = [_judge(ctx, view, match) for match in matches]
     return _dedupe(_apply_overrides([f for f in found if f is not None]))
 
 
-def _view(ctx: _Context, index: int, sentence: Sentence) -> _View:
+def _view(
+    ctx: _Context, index: int, sentence: Sentence, tokens: list[Token] | None = None
+) -> _View:
     text = ctx.doc.text
     dates = find_dates(text, sentence.start, sentence.end)
     found_actors = find_actors(text[sentence.start : sentence.end], ctx.country)
     return _View(
         index=index,
         span=sentence,
-        tokens=tokenize(text, sentence.start, sentence.end),
+        tokens=tokenize(text, sentence.start, sentence.end) if tokens is None else tokens,
         clauses=_clauses(text, sentence, dates),
         dates=dates,
         mentions=[m for m in _shift(found_actors, sentence.start) if not _locative(text, m)],

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from .models import DatePrecision, Document
 
-TEXT_SUFFIXES = (".txt", ".md", ".text")
+#: What a folder contributes: text, Markdown (YAML front matter), HTML pages, JSON Lines.
+TEXT_SUFFIXES = (".txt", ".md", ".text", ".markdown", ".html", ".htm", ".jsonl")
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
@@ -59,7 +60,10 @@ def parse_date(value: object, precision: object = None) -> tuple[dt.date | None,
 
 def decode(raw: bytes, source: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise IngestError(f"{source}: malformed UTF-16 text (byte {exc.start})") from None
     if b"\x00" in raw:
         raise IngestError(f"{source}: binary file (NUL bytes), not text")
     try:
@@ -76,18 +80,28 @@ def document_from_fields(fields: dict, source: str, path: str | None = None) -> 
         raise IngestError(f"{source}: missing 'text'")
     if not text.strip():
         raise IngestError(f"{source}: empty document (no text)")
-    date, precision = parse_date(fields.get("date"), fields.get("date_precision"))
+    try:
+        date, precision = parse_date(fields.get("date"), fields.get("date_precision"))
+    except IngestError as exc:
+        raise IngestError(f"{source}: {exc}") from None
     ident = str(fields.get("id") or Path(source).stem)
     return Document(
         id=ident,
         text=text,
-        title=fields.get("title") or None,
+        title=_optional_text(fields.get("title")),
         date=date,
         date_precision=precision,
-        url=fields.get("url") or None,
-        outlet=fields.get("outlet") or fields.get("source") or None,
+        url=_optional_text(fields.get("url")),
+        outlet=_optional_text(fields.get("outlet") or fields.get("source")),
         path=path,
     )
+
+
+def _optional_text(value: object) -> str | None:
+    """Metadata as text: JSON numbers become strings, empty values and containers None."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    return str(value) or None
 
 
 def read_document(path: Path) -> Document:
@@ -102,7 +116,18 @@ def read_document(path: Path) -> Document:
             raise IngestError(f"{sidecar}: malformed metadata ({exc})") from None
         if not isinstance(fields, dict):
             raise IngestError(f"{sidecar}: metadata must be a JSON object")
-    fields = {**fields, "text": decode(path.read_bytes(), str(path)), "id": fields.get("id") or path.stem}
+    raw = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".markdown", ".html", ".htm"):
+        from .formats import html_fields, markdown_fields
+
+        own = (html_fields(raw, str(path)) if suffix in (".html", ".htm")
+               else markdown_fields(decode(raw, str(path)), str(path)))
+        # The page's or front matter's own metadata; a sidecar overrides it.
+        fields = {**{k: v for k, v in own.items() if v is not None}, **fields, "text": own["text"]}
+    else:
+        fields = {**fields, "text": decode(raw, str(path))}
+    fields["id"] = fields.get("id") or path.stem
     return document_from_fields(fields, str(path), str(path))
 
 
@@ -156,7 +181,12 @@ def read_inputs(inputs: Iterable[str]) -> list[Document | Failure]:
             continue
         assert isinstance(item, Path)
         if item.suffix == ".jsonl":
-            out.extend(documents_from_jsonl(item.read_text(encoding="utf-8").splitlines(), str(item)))
+            try:
+                lines = decode(item.read_bytes(), str(item)).splitlines()
+            except (IngestError, OSError) as exc:
+                out.append(Failure(str(item), str(exc) if isinstance(exc, IngestError) else f"{item}: {exc}"))
+                continue
+            out.extend(documents_from_jsonl(lines, str(item)))
             continue
         try:
             out.append(read_document(item))

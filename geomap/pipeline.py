@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .events import extract_events, merge_events
+from .events import extract_events
 from .gazetteer import Gazetteer
-from .ingest import Failure, parse_date, read_inputs
-from .models import Document, Event, ParsedDocument
+from .ingest import Failure, parse_date
+from .models import Document, ParsedDocument
 from .recognise import Recogniser
 from .resolve import Resolver
 from .text import split_sentences
@@ -26,10 +26,18 @@ COMBINED_NAME = "combined"
 class Pipeline:
     """ingest → recognise → resolve → events, over one loaded gazetteer."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None, overlays: Iterable[Path] = ()) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        overlays: Iterable[Path] = (),
+        *,
+        threshold: float | None = None,
+    ) -> None:
         self.gazetteer = gazetteer or Gazetteer.default(overlays)
         self.recognise = Recogniser(self.gazetteer)
-        self.resolve = Resolver(self.gazetteer)
+        self.resolve = (
+            Resolver(self.gazetteer) if threshold is None else Resolver(self.gazetteer, threshold)
+        )
 
     def __call__(self, doc: Document) -> ParsedDocument:
         sentences = split_sentences(doc.text)
@@ -113,44 +121,15 @@ def build(
 ) -> BuildReport:
     """Write a map and GeoJSON per input document and a combined pair for all of them.
 
-    ``size`` (width, height in pixels) and ``dpi`` apply to the ``png``/``svg`` formats."""
-    from .render.write import write_outputs
+    ``size`` (width, height in pixels) and ``dpi`` apply to the ``png``/``svg`` formats.
+    This is ``geomap.batch.build`` in this process, without the cache; that function also
+    takes ``jobs``, ``cache``, ``force``, ``overlays``, ``threshold`` and ``progress``."""
+    from .batch import build as batch_build
 
-    pipe = pipeline or default_pipeline()
-    out = Path(out_dir)
-    report = BuildReport()
-    parsed: list[ParsedDocument] = []
-    for item in read_inputs([str(i) for i in inputs]):
-        if isinstance(item, Failure):
-            report.failures.append(item)
-            continue
-        try:
-            result = pipe(item)
-        except Exception as exc:  # noqa: BLE001 - one bad document must not sink the batch
-            report.failures.append(Failure(item.path or item.id, f"{item.id}: {type(exc).__name__}: {exc}"))
-            continue
-        parsed.append(result)
-        report.unresolved[item.id] = sorted(
-            {t.mention.text for t in result.toponyms if t.place is None}
-        )
-    seen: set[str] = set()
-    for doc in parsed:
-        name = _unique_name(doc.document.id, seen)
-        report.outputs[name] = write_outputs(
-            out, name, list(doc.events), [doc], pipe.gazetteer, formats,
-            title=title or doc.document.title or doc.document.id, description=description, credit=credit,
-            size=size, dpi=dpi,
-        )
-        report.events[name] = len(doc.events)
-    if len(parsed) > 1:
-        merged: tuple[Event, ...] = merge_events([e for d in parsed for e in d.events])
-        report.outputs[COMBINED_NAME] = write_outputs(
-            out, COMBINED_NAME, list(merged), parsed, pipe.gazetteer, formats,
-            title=title or f"{len(parsed)} articles", description=description, credit=credit,
-            size=size, dpi=dpi,
-        )
-        report.events[COMBINED_NAME] = len(merged)
-    return report
+    return batch_build(
+        inputs, out_dir, formats=formats, title=title, description=description, credit=credit,
+        pipeline=pipeline or default_pipeline(), size=size, dpi=dpi,
+    )
 
 
 def _unique_name(doc_id: str, seen: set[str]) -> str:

@@ -77,12 +77,17 @@ class Recogniser:
 
     def __call__(self, text: str, sentences: Sequence[Sentence]) -> tuple[Mention, ...]:
         tokens = tokenize(text)
+        runs = _runs(text, tokens)
+        self._prefetch(text, tokens, runs)
         sentence_starts = {s.start for s in sentences}
         mentions: list[Mention] = []
         persons: set[str] = set()
         i = 0
         while i < len(tokens):
-            match = self._match_at(text, tokens, i, sentence_starts)
+            if not runs[i]:  # no name starts here: _match_at would say None
+                i += 1
+                continue
+            match = self._match_at(text, tokens, i, sentence_starts, runs[i])
             if match is None:
                 i += 1
                 continue
@@ -118,27 +123,40 @@ class Recogniser:
 
     # -- matching ----------------------------------------------------------------
 
+    def _prefetch(self, text: str, tokens: list[Token], runs: Sequence[Sequence[int]]) -> None:
+        """Look up at once every name ``_match_at`` may ask about in this text.
+
+        One batched query per document instead of one per candidate name (most of which
+        are no place at all); ``_match_at`` then finds them in the gazetteer's cache.
+        """
+        names: set[str] = set()
+        for i, ends in enumerate(runs):
+            if not ends:
+                continue
+            start = tokens[i].start
+            for last in ends:
+                surface = text[start : tokens[last].end]
+                name = _strip_possessive(surface)
+                names.add(name)
+                if last == i and name.endswith("s"):
+                    names.add(name[:-1])
+                if name == surface and self._generic_after(text, tokens, last) is not None:
+                    names.add(text[start : tokens[last + 1].end])
+        self.gazetteer.prefetch(names)
+
     def _match_at(
-        self, text: str, tokens: list[Token], i: int, sentence_starts: set[int]
+        self,
+        text: str,
+        tokens: list[Token],
+        i: int,
+        sentence_starts: set[int],
+        ends: Sequence[int] | None = None,
     ) -> _Match | None:
         tok = tokens[i]
-        if not tok.is_capitalised or _strip_possessive(tok.text).lower() in FUNCTION_WORDS:
+        if ends is None:
+            ends = _run_ends(text, tokens, i)
+        if not ends:
             return None
-        if _CONTRACTION.search(tok.text):
-            return None  # "We're", "I've"
-        # Candidate run: capitalised tokens joined by single spaces or hyphens.
-        run_end = i
-        ends = [i]  # token indexes a name may end on (never on a connector)
-        while run_end + 1 < len(tokens) and run_end - i + 1 < MAX_NAME_TOKENS:
-            nxt = tokens[run_end + 1]
-            gap = text[tokens[run_end].end : nxt.start]
-            if gap not in (" ", "-", " - "):
-                break
-            if not nxt.is_capitalised and nxt.text not in NAME_CONNECTORS:
-                break
-            run_end += 1
-            if nxt.is_capitalised:
-                ends.append(run_end)
         for last in sorted(ends, reverse=True):
             name = _strip_possessive(text[tok.start : tokens[last].end])
             # "Kherson's port" is Kherson's, not a place called "Kherson's port".
@@ -325,7 +343,7 @@ class Recogniser:
             river: Mention | None = None
             if end_tok + 2 < len(tokens) and tokens[end_tok + 1].text.lower() == "of":
                 j = end_tok + 2
-                if tokens[j].text.lower() == "the":
+                if tokens[j].text.lower() == "the" and j + 1 < len(tokens):
                     j += 1
                 named = next((m for m in rivers if m.start == tokens[j].start), None)
                 if named is not None:
@@ -362,6 +380,63 @@ class Recogniser:
 
     def _is_river(self, name: str) -> bool:
         return any(h.place.kind == "river" for h in self.gazetteer.hits(name))
+
+
+def _run_ends(text: str, tokens: list[Token], i: int) -> list[int]:
+    """Token indexes a name starting at token ``i`` may end on (none: no name starts here).
+
+    The candidate run is capitalised tokens joined by single spaces or hyphens; a name
+    never ends on a connector ("of", "the").
+    """
+    tok = tokens[i]
+    if not tok.is_capitalised or _strip_possessive(tok.text).lower() in FUNCTION_WORDS:
+        return []
+    if _CONTRACTION.search(tok.text):
+        return []  # "We're", "I've"
+    run_end = i
+    ends = [i]
+    while run_end + 1 < len(tokens) and run_end - i + 1 < MAX_NAME_TOKENS:
+        nxt = tokens[run_end + 1]
+        gap = text[tokens[run_end].end : nxt.start]
+        if gap not in (" ", "-", " - "):
+            break
+        if not nxt.is_capitalised and nxt.text not in NAME_CONNECTORS:
+            break
+        run_end += 1
+        if nxt.is_capitalised:
+            ends.append(run_end)
+    return ends
+
+
+def _runs(text: str, tokens: list[Token]) -> list[Sequence[int]]:
+    """``_run_ends(text, tokens, i)`` for every token ``i``, in one pass."""
+    n = len(tokens)
+    words = [t.text for t in tokens]
+    caps = [w[:1].isupper() for w in words]
+    none: tuple[int, ...] = ()
+    out: list[Sequence[int]] = []
+    for i in range(n):
+        word = words[i]
+        if (
+            not caps[i]
+            or _strip_possessive(word).lower() in FUNCTION_WORDS
+            or _CONTRACTION.search(word)
+        ):
+            out.append(none)
+            continue
+        run_end = i
+        ends = [i]
+        while run_end + 1 < n and run_end - i + 1 < MAX_NAME_TOKENS:
+            nxt = run_end + 1
+            if text[tokens[run_end].end : tokens[nxt].start] not in (" ", "-", " - "):
+                break
+            if not caps[nxt] and words[nxt] not in NAME_CONNECTORS:
+                break
+            run_end = nxt
+            if caps[nxt]:
+                ends.append(run_end)
+        out.append(ends)
+    return out
 
 
 def _strip_possessive(name: str) -> str:

@@ -62,7 +62,16 @@ class Resolver:
 
     def __call__(self, mentions: Sequence[Mention]) -> tuple[Toponym, ...]:
         plain = [m for m in mentions if m.cue != "bank"]
-        candidates = {m: self._candidates(m) for m in plain}
+        # Candidates depend on a mention's name, cue and role only: every mention of a
+        # name shares one list, and the passes below score each list once per pass.
+        by_name: dict[tuple[str, str | None, str], list[_Scored]] = {}
+        candidates = {}
+        for m in plain:
+            key = (m.name, m.cue, m.role)
+            found = by_name.get(key)
+            if found is None:
+                found = by_name[key] = self._candidates(m)
+            candidates[m] = found
         country = self._document_country(candidates)
         chosen: dict[Mention, _Scored | None] = {
             m: (max(c, key=lambda s: s.score) if c else None) for m, c in candidates.items()
@@ -77,10 +86,25 @@ class Resolver:
             hints = {
                 m: chosen[c].place for m, c in containers.items() if chosen.get(c) is not None
             }
-            chosen = {
-                m: self._best(m, candidates[m], country, anchors, regions, hints.get(m)) for m in plain
-            }
-        toponyms = {m: self._toponym(m, chosen[m], candidates[m]) for m in plain}
+            coherence = _Coherence(anchors)
+            # _best depends on the candidate list and the container hint, not the mention.
+            best: dict[tuple[int, int], _Scored | None] = {}
+            chosen = {}
+            for m in plain:
+                cands, container = candidates[m], hints.get(m)
+                key = (id(cands), id(container))
+                if key not in best:
+                    best[key] = self._best(
+                        m, cands, country, anchors, regions, container, coherence
+                    )
+                chosen[m] = best[key]
+        ranked: dict[int, tuple[Candidate, ...]] = {}
+        toponyms = {}
+        for m in plain:
+            cands = candidates[m]
+            if id(cands) not in ranked:
+                ranked[id(cands)] = _ranked(cands)
+            toponyms[m] = self._toponym(m, chosen[m], cands, ranked[id(cands)])
         banks = self._banks([m for m in mentions if m.cue == "bank"], toponyms)
         toponyms.update(banks)
         return tuple(toponyms[m] for m in sorted(toponyms, key=lambda m: (m.start, m.end)))
@@ -120,10 +144,13 @@ class Resolver:
         anchors: list[Place],
         regions: set[tuple[str | None, str | None]] = frozenset(),  # type: ignore[assignment]
         container: Place | None = None,
+        coherence: _Coherence | None = None,
     ) -> _Scored | None:
         if not cands:
             return None
-        scored = []
+        if coherence is None:
+            coherence = _Coherence(anchors)
+        partial = []
         for cand in cands:
             score = 0.55 * cand.score + 0.2 * place_prior(cand.place)
             if country and cand.place.country == country:
@@ -132,15 +159,31 @@ class Resolver:
                 score += 0.15  # the article names the region this place is in
             if container is not None and _contains(container, cand.place):
                 score += 0.4  # "Wintersville, Ohio"
-            score += 0.15 * _coherence(cand.place, [a for a in anchors if a.id != cand.place.id])
-            scored.append(_Scored(cand.place, round(min(score, 1.0), 6)))
-        return max(scored, key=lambda s: (s.score, -len(s.place.id), s.place.id))
+            partial.append(score)
+        # Coherence adds at most 0.15 (it is a mean of terms <= 1), so once a candidate's
+        # score without it is that much (and a rounding margin) below the best full score,
+        # neither it nor any lower one can win: their coherence is never computed.
+        best: _Scored | None = None
+        best_key: tuple[float, int, str] | None = None
+        for i in sorted(range(len(cands)), key=lambda i: -partial[i]):
+            if best is not None and partial[i] + 0.15 + 1e-6 < best.score:
+                break
+            place = cands[i].place
+            scored = _Scored(place, round(min(partial[i] + 0.15 * coherence(place), 1.0), 6))
+            key = (scored.score, -len(place.id), place.id)
+            if best_key is None or key > best_key:
+                best, best_key = scored, key
+        return best
 
-    def _toponym(self, mention: Mention, best: _Scored | None, cands: list[_Scored]) -> Toponym:
-        ranked = tuple(
-            Candidate(c.place, round(c.score, 6))
-            for c in sorted(cands, key=lambda c: (-c.score, c.place.id))[:5]
-        )
+    def _toponym(
+        self,
+        mention: Mention,
+        best: _Scored | None,
+        cands: list[_Scored],
+        ranked: tuple[Candidate, ...] | None = None,
+    ) -> Toponym:
+        if ranked is None:
+            ranked = _ranked(cands)
         if best is None or best.score < self.threshold:
             return Toponym(mention, None, best.score if best else 0.0, None, None, ranked)
         place = best.place
@@ -189,6 +232,14 @@ class Resolver:
         return out
 
 
+def _ranked(cands: list[_Scored]) -> tuple[Candidate, ...]:
+    """The five best candidates, as a toponym lists them."""
+    return tuple(
+        Candidate(c.place, round(c.score, 6))
+        for c in sorted(cands, key=lambda c: (-c.score, c.place.id))[:5]
+    )
+
+
 def _container_hints(mentions: list[Mention]) -> dict[Mention, Mention]:
     """"X, Y" where Y names X's region or country: map X's mention to Y's."""
     ordered = sorted(mentions, key=lambda m: m.start)
@@ -205,6 +256,48 @@ def _contains(container: Place, place: Place) -> bool:
     if container.kind == "admin1":
         return (place.country, place.admin1) == (container.country, container.admin1) and place.id != container.id
     return False
+
+
+class _Coherence:
+    """``_coherence(place, the anchors other than place)``, remembered per place.
+
+    One per pass: the anchors are fixed while a pass scores every mention's candidates,
+    and the same candidates come up for every mention of a name. Each distinct anchor's
+    term is computed once with ``_km``'s arithmetic, and the terms are summed over the
+    anchors in their order, so the value is the very same float ``_coherence`` gives.
+    """
+
+    def __init__(self, anchors: list[Place]) -> None:
+        slots: dict[tuple[str, float, float], int] = {}
+        self._order = [slots.setdefault((a.id, a.lat, a.lon), len(slots)) for a in anchors]
+        self._unique = [
+            (pid, math.radians(lat), math.radians(lon), math.cos(math.radians(lat)))
+            for pid, lat, lon in slots
+        ]
+        self._memo: dict[tuple[str, float, float], float] = {}
+
+    def __call__(self, place: Place) -> float:
+        key = (place.id, place.lat, place.lon)
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = self._compute(place)
+        return value
+
+    def _compute(self, place: Place) -> float:
+        pid = place.id
+        lat1, lon1 = math.radians(place.lat), math.radians(place.lon)
+        cos1 = math.cos(lat1)
+        sin, asin, sqrt, exp = math.sin, math.asin, math.sqrt, math.exp
+        terms = [
+            None if uid == pid else exp(-(2 * 6371.0088 * asin(min(1.0, sqrt(
+                sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * sin((lon2 - lon1) / 2) ** 2
+            )))) / 400.0)
+            for uid, lat2, lon2, cos2 in self._unique
+        ]
+        others = [t for t in map(terms.__getitem__, self._order) if t is not None]
+        if not others:
+            return 0.0
+        return sum(others) / len(others)
 
 
 def _coherence(place: Place, anchors: list[Place]) -> float:

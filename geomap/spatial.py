@@ -25,11 +25,21 @@ _OPPOSITE = {
 
 @lru_cache(maxsize=256)
 def _projections(lon: float, lat: float):  # noqa: ANN202 - pyproj callables
-    from pyproj import CRS, Transformer
+    """WGS84 (lon, lat) <-> metres in an azimuthal equidistant projection centred here.
 
-    local = CRS.from_proj4(f"+proj=aeqd +lat_0={lat:.5f} +lon_0={lon:.5f} +units=m +ellps=WGS84")
-    forward = Transformer.from_crs("EPSG:4326", local, always_xy=True).transform
-    back = Transformer.from_crs(local, "EPSG:4326", always_xy=True).transform
+    These are the very pipelines ``Transformer.from_crs("EPSG:4326", <aeqd>,
+    always_xy=True)`` finds (same operations, same results to the bit), written out:
+    asking PROJ to find them takes ~10 ms a transformer, building them ~0.2 ms.
+    """
+    from pyproj import Transformer
+
+    aeqd = f"+proj=aeqd +lat_0={lat:.5f} +lon_0={lon:.5f} +x_0=0 +y_0=0 +ellps=WGS84"
+    forward = Transformer.from_pipeline(
+        f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {aeqd}"
+    ).transform
+    back = Transformer.from_pipeline(
+        f"+proj=pipeline +step +inv {aeqd} +step +proj=unitconvert +xy_in=rad +xy_out=deg"
+    ).transform
     return forward, back
 
 
@@ -113,7 +123,9 @@ def side_of(river: BaseGeometry, point: Point) -> str:
     return "west_bank"
 
 
+@lru_cache(maxsize=1024)
 def near_area(lon: float, lat: float, radius_km: float = NEAR_RADIUS_KM) -> BaseGeometry:
+    """A circle of ``radius_km`` around the point (remembered: geometries are immutable)."""
     forward, back = _projections(lon, lat)
     return transform(back, Point(0, 0).buffer(radius_km * 1000, quad_segs=16)).simplify(0.0005)
 

@@ -28,11 +28,10 @@ match ``retake``.  A cue is a short sequence of lemma alternatives (``"pull|draw
 
 from __future__ import annotations
 
-from functools import cache
-
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Literal
 
 Agent = Literal["armed", "civil", "any"]
@@ -105,6 +104,7 @@ def _undouble(stem: str) -> str:
     return stem
 
 
+@lru_cache(maxsize=100_000)
 def lemmas(word: str) -> frozenset[str]:
     """Candidate lemmas of ``word`` (lower-cased): the word itself and its stripped forms."""
     w = word.lower().replace("’", "'")
@@ -225,6 +225,42 @@ def _cues_by_first_lemma() -> dict[str, tuple[tuple[int, Category, Cue], ...]]:
                 index.setdefault(lemma, []).append((order, category, c))
             order += 1
     return {k: tuple(v) for k, v in index.items()}
+
+
+#: What ``lemmas`` may add to a prefix of the (normalised) word: "retak" + "e", "organ" +
+#: "ize", "stud" + "y" (every rule strips a suffix and adds one of these).
+_LEMMA_ENDINGS = ("", "e", "y", "ize", "ate", "ite")
+
+
+@cache
+def _cue_stems() -> frozenset[str]:
+    """Prefixes a word must start with to have a lemma that starts a cue (irregular verbs
+    aside): each first lemma less an ending ``lemmas`` may have added."""
+    return frozenset(
+        lemma[: len(lemma) - len(end)]
+        for lemma in _cues_by_first_lemma()
+        for end in _LEMMA_ENDINGS
+        if lemma.endswith(end)
+    )
+
+
+@lru_cache(maxsize=100_000)
+def _may_start_cue(word: str) -> bool:
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    stems = _cue_stems()
+    if w not in IRREGULAR and "" not in stems:
+        if not any(w[:k] in stems for k in range(1, len(w) + 1)):
+            return False  # no lemma of it can start a cue: skip computing them
+    return not lemmas(word).isdisjoint(_cues_by_first_lemma())
+
+
+def may_have_cues(text: str, start: int = 0, end: int | None = None) -> bool:
+    """False when ``match_cues(tokenize(text, start, end))`` certainly finds nothing: no
+    word of the span has a lemma that starts a cue (cheaper than tokenising)."""
+    end = len(text) if end is None else end
+    return any(map(_may_start_cue, _TOKEN_RE.findall(text, start, end)))
 
 
 def match_cues(tokens: Sequence[Token]) -> Iterator[CueMatch]:

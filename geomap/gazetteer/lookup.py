@@ -145,6 +145,10 @@ class Gazetteer:
         # lookup should not rebuild it.
         self._places: dict[tuple[int, int], Place] = {}
         self._words: dict[str, float] | None = None
+        # fuzzy() answers and the key lists it scans: the same near-miss names come up
+        # again and again in a corpus, and each scan reads ~20,000 keys from the index.
+        self._fuzzy: dict[tuple[str, int, float], tuple[Candidate, ...]] = {}
+        self._near: dict[tuple[str, int, int], list[str]] = {}
 
     # -- construction -----------------------------------------------------------
 
@@ -310,6 +314,16 @@ class Gazetteer:
         return self.fuzzy(name, limit=limit, min_similarity=min_similarity)
 
     def fuzzy(self, name: str, *, limit: int = 10, min_similarity: float = 80.0) -> list[Candidate]:
+        """Near-miss spellings of ``name``, scored by similarity (remembered per query)."""
+        args = (name, limit, min_similarity)
+        found = self._fuzzy.get(args)
+        if found is None:
+            if len(self._fuzzy) > 4096:
+                self._fuzzy.clear()
+            found = self._fuzzy[args] = tuple(self._fuzzy_uncached(name, limit, min_similarity))
+        return list(found)
+
+    def _fuzzy_uncached(self, name: str, limit: int, min_similarity: float) -> list[Candidate]:
         from rapidfuzz import fuzz, process
 
         key = _strip_possessive(name_key(name))
@@ -330,15 +344,24 @@ class Gazetteer:
     def _keys_near(self, key: str) -> list[str]:
         # Spelling variants nearly always keep the first letter and length within ~30 %.
         low, high = int(len(key) * 0.7), int(len(key) * 1.3) + 1
+        cached = self._near.get((key[0], low, high))
+        if cached is not None:
+            return cached
         keys: set[str] = set()
         for con in self._layers:
-            rows = con.execute(
-                "SELECT DISTINCT key FROM names WHERE key >= ? AND key < ? "
-                "AND length(key) BETWEEN ? AND ?",
+            # One string of newline-separated keys (keys are [a-z0-9 ]: see name_key)
+            # instead of ~20,000 rows: a third faster.
+            (joined,) = con.execute(
+                "SELECT group_concat(key, char(10)) FROM (SELECT DISTINCT key FROM names "
+                "WHERE key >= ? AND key < ? AND length(key) BETWEEN ? AND ?)",
                 (key[0], chr(ord(key[0]) + 1), low, high),
-            )
-            keys.update(r[0] for r in rows)
-        return sorted(keys)
+            ).fetchone()
+            if joined:
+                keys.update(joined.split("\n"))
+        if len(self._near) >= 16:
+            self._near.clear()
+        found = self._near[(key[0], low, high)] = sorted(keys)
+        return found
 
     def word_frequencies(self) -> dict[str, float]:
         """Zipf frequency of common English words (lower case), from the base layer."""

@@ -1,0 +1,151 @@
+"""Start-up time and peak memory of geomap commands, for ``python -m bench geoparse``.
+
+Each command runs in a fresh process: *cold* is the first run (after the gazetteer index
+exists: ``Gazetteer.default()`` builds it first), *warm* the median of the next N runs.
+Dropping the OS page cache and Python's bytecode caches would be a truer cold start but
+needs root and disturbs everything else on the machine, so it is not done. Peak memory is
+the largest ``ru_maxrss`` of the child over all runs (``os.wait4``).
+
+``python -m bench.start`` prints the figures on their own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import Figure, table
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The article ``geomap build`` maps (the first worked example).
+SEED = ROOT / "seeds" / "000_7887cc4c155de136.txt"
+HELP_TARGET_S = 0.25
+BUILD_MEMORY_TARGET_MB = 400.0
+
+
+def geomap_command() -> list[str]:
+    script = Path(sys.executable).with_name("geomap")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "geomap"]
+
+
+@dataclass
+class Run:
+    """One child process: wall seconds, CPU seconds (user + system), max RSS in MB."""
+
+    wall: float
+    cpu: float
+    rss_mb: float
+
+
+def run_child(
+    cmd: list[str],
+    *,
+    stdin: Path | None = None,
+    stdout: Path | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    cpu: int | None = None,
+) -> Run:
+    """Run ``cmd`` alone and measure it; ``cpu`` pins it (and its threads) to one core."""
+    preexec = None
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        def preexec() -> None:
+            os.sched_setaffinity(0, {cpu})
+
+    fin = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
+    fout = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE, cwd=cwd, env=env,
+            preexec_fn=preexec,
+        )
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.stderr.close()
+    finally:
+        for fh in (fin, fout):
+            if hasattr(fh, "close"):
+                fh.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    # ru_maxrss is in kilobytes on Linux, bytes on macOS.
+    rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return Run(wall, usage.ru_utime + usage.ru_stime, rss)
+
+
+def one_core() -> int | None:
+    """A core this process may run on (children are pinned to it), if the OS pins."""
+    if hasattr(os, "sched_getaffinity"):
+        return min(os.sched_getaffinity(0))
+    return None
+
+
+def single_thread_env() -> dict[str, str]:
+    """The environment for pinned children: numeric libraries stay single-threaded."""
+    threads = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    return {**os.environ, **threads}
+
+
+def _commands(out: Path) -> dict[str, list[str]]:
+    geomap = geomap_command()
+    return {
+        "geomap --help": [*geomap, "--help"],
+        "geomap resolve Kherson": [*geomap, "resolve", "Kherson"],
+        "geomap build (one article, html+geojson)": [
+            *geomap, "build", str(SEED), "--out", str(out), "--format", "html,geojson",
+        ],
+    }
+
+
+def measure(warm_runs: int = 5) -> list[Figure]:
+    """Cold and warm wall time and peak memory of each command."""
+    from geomap.gazetteer import Gazetteer
+
+    Gazetteer.default(progress=True)  # the index exists before any timing
+    figures: list[Figure] = []
+    scratch = Path(tempfile.mkdtemp(prefix="geomap-bench-start-"))
+    try:
+        for label in _commands(scratch / "x"):
+            runs = []
+            for i in range(1 + warm_runs):
+                out = scratch / f"out-{len(figures)}-{i}"  # a fresh folder: no build cache
+                runs.append(run_child(_commands(out)[label], cwd=ROOT))
+            cold, warm = runs[0], [r.wall for r in runs[1:]]
+            peak = max(r.rss_mb for r in runs)
+            is_help = label == "geomap --help"
+            is_build = label.startswith("geomap build")
+            figures += [
+                Figure(f"{label}: cold (first run)", cold.wall, "s", digits=3,
+                       detail={"cpu_s": round(cold.cpu, 3)}),
+                Figure(f"{label}: warm (median of {warm_runs})", statistics.median(warm), "s",
+                       HELP_TARGET_S if is_help else None, "<", 3,
+                       {"runs_s": [round(w, 4) for w in warm]}),
+                Figure(f"{label}: peak memory", peak, "MB",
+                       BUILD_MEMORY_TARGET_MB if is_build else None, "<", 1,
+                       {"runs_mb": [round(r.rss_mb, 1) for r in runs]}),
+            ]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    runs = int(argv[0]) if argv else 5
+    figures = measure(runs)
+    print(table("geomap start-up", figures))
+    return 0 if all(f.passed is not False for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,239 @@
+"""A 1,000-document batch end to end: report, incremental rebuilds, --jobs, a killed build.
+
+The tests run in file order and share one corpus and output folder (module fixture); the
+ones that change an input come last.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from geomap.batch import build, merge_all
+from geomap.cache import CACHE_DIR
+from geomap.events import merge_events
+from geomap.synthetic import write_corpus
+
+COUNT = 1000
+
+
+def geomap(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "geomap", *args], capture_output=True, text=True, check=False
+    )
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    """The output files (not the hidden temporary files of a write in progress)."""
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(out.iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {
+        p.name: p.stat().st_mtime_ns
+        for p in out.iterdir()
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("batch")
+    corpus, out = root / "corpus", root / "out"
+    write_corpus(corpus, COUNT)
+    started = time.perf_counter()
+    run = geomap(
+        "build",
+        str(corpus),
+        "--out",
+        str(out),
+        "--format",
+        "geojson",
+        "--jobs",
+        "2",
+        "--json",
+        "--no-progress",
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return {
+        "corpus": corpus,
+        "out": out,
+        "report": json.loads(run.stdout),
+        "stderr": run.stderr,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def test_first_build_report(batch: dict) -> None:
+    report, out = batch["report"], batch["out"]
+    counts = report["counts"]
+    assert counts["inputs"] == counts["documents"] == counts["reprocessed"] == COUNT
+    assert counts["cached"] == 0 and counts["failed"] == 0 and report["failures"] == []
+    assert counts["maps_written"] == COUNT + 1 and counts["maps_unchanged"] == 0
+    assert report["exit_code"] == 0 and report["jobs"] == 2
+    assert len(report["outputs"]) == COUNT + 1 and "combined" in report["outputs"]
+    assert counts["events"] == sum(v for k, v in report["events"].items() if k != "combined")
+    assert 0 < counts["combined_events"] <= counts["events"]
+    assert set(report["timings"]) >= {"collect", "documents", "combined", "total"}
+    first = report["inputs"][0]
+    assert first["input"].endswith("doc-00000.md") and first["name"] == "doc-00000"
+    assert first["status"] == "processed" and first["events"] == report["events"]["doc-00000"]
+    assert len(list(out.glob("*.geojson"))) == COUNT + 1
+    assert not list(out.glob("*.html")), "--format geojson only"
+    assert (out / CACHE_DIR / ".gitignore").read_text().strip().endswith("*")
+    combined = json.loads((out / "combined.geojson").read_text(encoding="utf-8"))
+    assert (
+        sum(f["properties"]["layer"] == "event" for f in combined["features"])
+        == counts["combined_events"]
+    )
+    assert "Traceback" not in batch["stderr"]
+
+
+def test_outputs_are_the_same_whatever_jobs(batch: dict, tmp_path: Path, pipeline) -> None:  # noqa: ANN001
+    report = build([batch["corpus"]], tmp_path, formats=["geojson"], pipeline=pipeline, jobs=1)
+    assert report.ok and len(report.outputs) == COUNT + 1
+    assert snapshot(tmp_path) == snapshot(batch["out"])
+
+
+def test_merge_all_is_merge_events(pipeline) -> None:  # noqa: ANN001
+    from geomap.models import Document
+    from geomap.synthetic import documents
+
+    docs = [pipeline(Document(id=d["id"], text=d["text"])) for d in documents(250, seed=7)]
+    events = [e for d in docs for e in d.events]
+    assert len(events) > 500
+    assert merge_all(events) == merge_events(events)
+
+
+def test_rebuild_reprocesses_nothing(batch: dict) -> None:
+    out = batch["out"]
+    before, stamps = snapshot(out), mtimes(out)
+    run = geomap(
+        "build",
+        str(batch["corpus"]),
+        "--out",
+        str(out),
+        "--format",
+        "geojson",
+        "--json",
+        "--no-progress",
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    counts = json.loads(run.stdout)["counts"]
+    assert counts["reprocessed"] == 0 and counts["cached"] == COUNT
+    assert counts["maps_written"] == 0 and counts["maps_unchanged"] == COUNT + 1
+    assert snapshot(out) == before and mtimes(out) == stamps, "nothing was rewritten"
+
+
+def test_a_killed_build_leaves_every_output_intact(batch: dict) -> None:
+    out = batch["out"]
+    before, stamps = snapshot(out), mtimes(out)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "geomap",
+            "build",
+            str(batch["corpus"]),
+            "--out",
+            str(out),
+            "--format",
+            "geojson",
+            "--jobs",
+            "2",
+            "--force",
+            "--no-progress",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if any(p.stat().st_mtime_ns != stamps[p.name] for p in out.glob("doc-0000*.geojson")):
+                break  # it has started rewriting the outputs
+            time.sleep(0.01)
+        assert proc.poll() is None, "the build finished before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+        # the workers die with the build (no orphan goes on writing)
+        for _ in range(200):
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("worker processes outlived the killed build")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    after = snapshot(out)
+    assert set(after) == set(before)
+    assert after == before, "every output is byte-identical to the one before the killed build"
+    rewritten = [name for name in before if (out / name).stat().st_mtime_ns != stamps[name]]
+    assert 0 < len(rewritten) < len(before), "killed mid-run"
+    for name in after:
+        json.loads(after[name])  # readable
+    # the next build finishes the job
+    run = geomap(
+        "build",
+        str(batch["corpus"]),
+        "--out",
+        str(out),
+        "--format",
+        "geojson",
+        "--json",
+        "--no-progress",
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert snapshot(out) == before
+    assert not list(out.glob(".*.tmp")), "the killed build's temporary files are cleaned up"
+
+
+def test_one_changed_input_is_the_only_one_reprocessed(batch: dict) -> None:
+    corpus, out = batch["corpus"], batch["out"]
+    target = corpus / "doc-00123.md"
+    target.write_text(
+        target.read_text(encoding="utf-8") + "\nLater, protesters gathered in Lviv.\n",
+        encoding="utf-8",
+    )
+    stamps = mtimes(out)
+    run = geomap(
+        "build", str(corpus), "--out", str(out), "--format", "geojson", "--json", "--no-progress"
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    assert report["reprocessed"] == ["doc-00123"]
+    assert report["counts"]["cached"] == COUNT - 1
+    changed = {name for name, stamp in mtimes(out).items() if stamp != stamps[name]}
+    assert changed == {"doc-00123.geojson", "combined.geojson"}
+    assert "Lviv" in (out / "doc-00123.geojson").read_text(encoding="utf-8")
+    # touching (same bytes, new mtime) is not a change: content hashes decide
+    os.utime(target)
+    again = json.loads(
+        geomap(
+            "build",
+            str(corpus),
+            "--out",
+            str(out),
+            "--format",
+            "geojson",
+            "--json",
+            "--no-progress",
+        ).stdout
+    )
+    assert again["counts"]["reprocessed"] == 0
