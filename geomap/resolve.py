@@ -65,12 +65,12 @@ class Resolver:
         # Candidates depend on a mention's name, cue and role only: every mention of a
         # name shares one list, and the passes below score each list once per pass.
         by_name: dict[tuple[str, str | None, str], list[_Scored]] = {}
-        candidates = {}
+        candidates: dict[Mention, list[_Scored]] = {}
         for m in plain:
-            key = (m.name, m.cue, m.role)
-            found = by_name.get(key)
+            name_key = (m.name, m.cue, m.role)
+            found = by_name.get(name_key)
             if found is None:
-                found = by_name[key] = self._candidates(m)
+                found = by_name[name_key] = self._candidates(m)
             candidates[m] = found
         country = self._document_country(candidates)
         chosen: dict[Mention, _Scored | None] = {
@@ -92,14 +92,14 @@ class Resolver:
             chosen = {}
             for m in plain:
                 cands, container = candidates[m], hints.get(m)
-                key = (id(cands), id(container))
-                if key not in best:
-                    best[key] = self._best(
+                pair = (id(cands), id(container))
+                if pair not in best:
+                    best[pair] = self._best(
                         m, cands, country, anchors, regions, container, coherence
                     )
-                chosen[m] = best[key]
+                chosen[m] = best[pair]
         ranked: dict[int, tuple[Candidate, ...]] = {}
-        toponyms = {}
+        toponyms: dict[Mention, Toponym] = {}
         for m in plain:
             cands = candidates[m]
             if id(cands) not in ranked:

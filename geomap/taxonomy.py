@@ -250,9 +250,12 @@ def _may_start_cue(word: str) -> bool:
     if w.endswith("'s"):
         w = w[:-2]
     stems = _cue_stems()
-    if w not in IRREGULAR and "" not in stems:
-        if not any(w[:k] in stems for k in range(1, len(w) + 1)):
-            return False  # no lemma of it can start a cue: skip computing them
+    if (
+        w not in IRREGULAR
+        and "" not in stems
+        and not any(w[:k] in stems for k in range(1, len(w) + 1))
+    ):
+        return False  # no lemma of it can start a cue: skip computing them
     return not lemmas(word).isdisjoint(_cues_by_first_lemma())
 
 

@@ -149,6 +149,8 @@ class Gazetteer:
         # again and again in a corpus, and each scan reads ~20,000 keys from the index.
         self._fuzzy: dict[tuple[str, int, float], tuple[Candidate, ...]] = {}
         self._near: dict[tuple[str, int, int], list[str]] = {}
+        # lookup() answers: the same names recur in every article of a corpus.
+        self._lookups: dict[tuple[str, frozenset[str] | None, int], tuple[Candidate, ...]] = {}
 
     # -- construction -----------------------------------------------------------
 
@@ -271,7 +273,16 @@ class Gazetteer:
         self, name: str, *, kinds: Iterable[str] | None = None, limit: int = 10
     ) -> list[Candidate]:
         """Exact (folded) matches, best first, scored by name type, source priority and prior."""
-        wanted = set(kinds) if kinds else None
+        wanted = frozenset(kinds) if kinds else None
+        args = (name, wanted, limit)
+        found = self._lookups.get(args)
+        if found is None:
+            if len(self._lookups) > 100_000:
+                self._lookups.clear()
+            found = self._lookups[args] = tuple(self._lookup(name, wanted, limit))
+        return list(found)
+
+    def _lookup(self, name: str, wanted: frozenset[str] | None, limit: int) -> list[Candidate]:
         best: dict[str, Candidate] = {}
         native = _native_spelling(name)
         for hit in self.hits(name):
