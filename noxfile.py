@@ -54,5 +54,5 @@ def qgis(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Speed, memory and quality figures, printed (see bench/README.md)."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test,bench]")
     session.run("python", "-m", "bench", *session.posargs)

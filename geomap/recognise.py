@@ -9,6 +9,7 @@ of X", "X region", "X River").
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -76,6 +77,17 @@ class Recogniser:
         self.words = gazetteer.word_frequencies()
 
     def __call__(self, text: str, sentences: Sequence[Sentence]) -> tuple[Mention, ...]:
+        # Tens of thousands of tokens, all alive until the call returns: a garbage
+        # collection in the middle would only walk them (as in Gazetteer.prefetch).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._recognise(text, sentences)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _recognise(self, text: str, sentences: Sequence[Sentence]) -> tuple[Mention, ...]:
         tokens = tokenize(text)
         runs = _runs(text, tokens)
         self._prefetch(text, tokens, runs)
@@ -334,11 +346,13 @@ class Recogniser:
     ) -> list[Mention]:
         """'the left bank of the Dnieper', 'the western side of the river', 'the eastern bank'."""
         found: list[Mention] = []
-        rivers = [m for m in mentions if m.cue == "river" or self._is_river(m.name)]
+        rivers: list[Mention] | None = None  # worked out at the first "left bank"
         for i, tok in enumerate(tokens[:-1]):
             side = _SIDES.get(tok.text.lower())
             if side is None or tokens[i + 1].text.lower() not in _BANK_WORDS:
                 continue
+            if rivers is None:
+                rivers = [m for m in mentions if m.cue == "river" or self._is_river(m.name)]
             end_tok = i + 1
             river: Mention | None = None
             if end_tok + 2 < len(tokens) and tokens[end_tok + 1].text.lower() == "of":
