@@ -46,7 +46,13 @@ def qgis(session: nox.Session) -> None:
     """
     session.install("-e", ".[test]")
     session.run(
-        "python", "-m", "pytest", "-m", "qgis", "tests/test_gis_outputs.py", *session.posargs,
+        "python",
+        "-m",
+        "pytest",
+        "-m",
+        "qgis",
+        "tests/test_gis_outputs.py",
+        *session.posargs,
         env={"GEOMAP_REQUIRE_QGIS": "1", "QT_QPA_PLATFORM": "offscreen"},
     )
 

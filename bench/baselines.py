@@ -91,7 +91,12 @@ def _mention(
 ) -> dict[str, Any]:
     lat, lon = point if point is not None else (None, None)
     return {
-        "start": start, "end": end, "text": text[start:end], "name": name, "lat": lat, "lon": lon,
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+        "name": name,
+        "lat": lat,
+        "lon": lon,
     }
 
 

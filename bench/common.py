@@ -63,8 +63,12 @@ def table(title: str, figures: Sequence[Figure]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [title, ""]
     for i, r in enumerate(rows):
-        lines.append("  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in
-                               enumerate(zip(r, widths, strict=True))).rstrip())
+        lines.append(
+            "  ".join(
+                c.ljust(w) if j == 0 else c.rjust(w)
+                for j, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+        )
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)

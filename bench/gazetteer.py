@@ -72,12 +72,22 @@ def bench_lookups(names: list[str]) -> list[Figure]:
     cpu, wall = time.process_time(), time.perf_counter()
     found = sum(1 for cands in gaz.lookup_many(names) if cands)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    figures.append(Figure(
-        f"bulk lookups, lookup_many ({len(names):,} names, cold)", len(names) / cpu, "/s",
-        50_000, ">=", 0,
-        {"cpu_s": round(cpu, 3), "wall_s": round(wall, 3), "per_wall_s": round(len(names) / wall),
-         "names_found": found},
-    ))
+    figures.append(
+        Figure(
+            f"bulk lookups, lookup_many ({len(names):,} names, cold)",
+            len(names) / cpu,
+            "/s",
+            50_000,
+            ">=",
+            0,
+            {
+                "cpu_s": round(cpu, 3),
+                "wall_s": round(wall, 3),
+                "per_wall_s": round(len(names) / wall),
+                "names_found": found,
+            },
+        )
+    )
     cpu = time.process_time()
     for name in names:
         gaz.lookup(name)
@@ -89,10 +99,15 @@ def bench_lookups(names: list[str]) -> list[Figure]:
     for name in names:
         gaz.lookup(name)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    figures.append(Figure(
-        "  one by one, lookup (cold)", len(names) / cpu, "/s", digits=0,
-        detail={"cpu_s": round(cpu, 3), "wall_s": round(wall, 3)},
-    ))
+    figures.append(
+        Figure(
+            "  one by one, lookup (cold)",
+            len(names) / cpu,
+            "/s",
+            digits=0,
+            detail={"cpu_s": round(cpu, 3), "wall_s": round(wall, 3)},
+        )
+    )
     return figures
 
 
@@ -107,13 +122,23 @@ def bench_build() -> Figure:
         size = sum(p.stat().st_size for p in folder.glob("*.sqlite"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return Figure("first index build (empty cache)", wall, "s", 60.0, "<", 1,
-                  {"max_rss_mb": round(rss, 1), "index_mb": round(size / 1e6, 1)})
+    return Figure(
+        "first index build (empty cache)",
+        wall,
+        "s",
+        60.0,
+        "<",
+        1,
+        {"max_rss_mb": round(rss, 1), "index_mb": round(size / 1e6, 1)},
+    )
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench gazetteer", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench gazetteer",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--runs", type=int, default=5, help="process runs per timing (median)")
     parser.add_argument("--names", type=int, default=50_000, help="names for the bulk lookups")
     parser.add_argument("--skip-build", action="store_true", help="skip the ~15-60 s build")
@@ -134,20 +159,43 @@ def main(argv: list[str]) -> int:
     load, load_runs = median_time(Gazetteer.default, args.runs)
 
     figures = [
-        Figure(f"geomap resolve {QUERY} (end to end, median of {args.runs})",
-               walls[len(walls) // 2], "s", 0.5, "<", 3, {"runs_s": [round(w, 4) for w in walls]}),
-        Figure("  load: Gazetteer.default() in-process", load, "s", 0.2, "<", 4,
-               {"runs_s": [round(t, 5) for t in load_runs]}),
+        Figure(
+            f"geomap resolve {QUERY} (end to end, median of {args.runs})",
+            walls[len(walls) // 2],
+            "s",
+            0.5,
+            "<",
+            3,
+            {"runs_s": [round(w, 4) for w in walls]},
+        ),
+        Figure(
+            "  load: Gazetteer.default() in-process",
+            load,
+            "s",
+            0.2,
+            "<",
+            4,
+            {"runs_s": [round(t, 5) for t in load_runs]},
+        ),
         *bench_lookups(sample_names(args.names)),
-        Figure(f"peak memory of geomap resolve {QUERY}", max(rsss), "MB", 300.0, "<", 1,
-               {"runs_mb": [round(r, 1) for r in rsss]}),
+        Figure(
+            f"peak memory of geomap resolve {QUERY}",
+            max(rsss),
+            "MB",
+            300.0,
+            "<",
+            1,
+            {"runs_mb": [round(r, 1) for r in rsss]},
+        ),
     ]
     if not args.skip_build:
         figures.append(bench_build())
 
     info = machine()
-    title = (f"geomap gazetteer benchmark - Python {info['python']}, {info['cpus']} CPUs, "
-             f"load average {info.get('load_average_1m', '?')}")
+    title = (
+        f"geomap gazetteer benchmark - Python {info['python']}, {info['cpus']} CPUs, "
+        f"load average {info.get('load_average_1m', '?')}"
+    )
     print(table(title, figures))
     if not args.no_save:
         save("gazetteer", figures)

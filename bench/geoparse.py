@@ -145,11 +145,19 @@ def compare(
                 if result.error:
                     continue
                 if log:
-                    print(f"bench: run {r + 1}/{runs}: {system} on {corpus.name}...",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"bench: run {r + 1}/{runs}: {system} on {corpus.name}...",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 try:
-                    run_system(system, corpus, folder / f"{corpus.name}.{system}.{r}.jsonl",
-                               result, score=r == 0)
+                    run_system(
+                        system,
+                        corpus,
+                        folder / f"{corpus.name}.{system}.{r}.jsonl",
+                        result,
+                        score=r == 0,
+                    )
                 except RuntimeError as exc:
                     result.error = str(exc).splitlines()[-1][:200]
             base = results[(corpus.name, "geomap")]
@@ -176,18 +184,28 @@ def throughput_figures(
             wall = statistics.median(res.walls)
             cpu = statistics.median(res.cpus)
             detail = {
-                "documents": corpus.documents, "chars": corpus.chars,
+                "documents": corpus.documents,
+                "chars": corpus.chars,
                 "runs_wall_s": [round(w, 3) for w in res.walls],
                 "runs_cpu_s": [round(c, 3) for c in res.cpus],
                 "peak_rss_mb": round(max(res.rss), 1),
                 "chars_per_cpu_s": round(corpus.chars / cpu),
                 "docs_per_s": round(corpus.documents / wall, 2),
-                "lenient_f1": res.f1, "strict_f1": res.strict_f1,
-                "accuracy_161": res.acc161, "median_km": res.median_km,
+                "lenient_f1": res.f1,
+                "strict_f1": res.strict_f1,
+                "accuracy_161": res.acc161,
+                "median_km": res.median_km,
             }
             docs = corpus.documents / wall
-            figures.append(Figure(f"{name}: chars/s ({docs:,.1f} docs/s), wall clock",
-                                  corpus.chars / wall, "/s", digits=0, detail=detail))
+            figures.append(
+                Figure(
+                    f"{name}: chars/s ({docs:,.1f} docs/s), wall clock",
+                    corpus.chars / wall,
+                    "/s",
+                    digits=0,
+                    detail=detail,
+                )
+            )
             roles = ""
             if corpus.roles and system == "geomap":
                 roles = f", roles {'+'.join(corpus.roles)}"
@@ -195,11 +213,15 @@ def throughput_figures(
             figures.append(Figure(f"{name}: accuracy@161 km", res.acc161 or 0.0, "", digits=3))
             if system != "geomap" and ratios[(corpus.name, system)]:
                 runs = ratios[(corpus.name, system)]
-                figures.append(Figure(
-                    f"{name}: geomap's speed / its (CPU s, median of per-run ratios)",
-                    statistics.median(runs), "x", digits=1,
-                    detail={"runs": [round(x, 2) for x in runs]},
-                ))
+                figures.append(
+                    Figure(
+                        f"{name}: geomap's speed / its (CPU s, median of per-run ratios)",
+                        statistics.median(runs),
+                        "x",
+                        digits=1,
+                        detail={"runs": [round(x, 2) for x in runs]},
+                    )
+                )
     return figures
 
 
@@ -209,19 +231,49 @@ def target_figures(corpora: list[Corpus], results: Results, ratios: Ratios) -> l
         geo, spacy = results.get((corpus.name, "geomap")), results.get((corpus.name, "spacy"))
         runs = ratios.get((corpus.name, "spacy"))
         if geo and spacy and runs and not spacy.error and not geo.error:
-            figures.append(Figure(f"target {corpus.name}: geomap chars/s / spaCy baseline's",
-                                  statistics.median(runs), "x", SPEED_RATIO_TARGET, ">=", 1))
-            figures.append(Figure(f"target {corpus.name}: lenient F1, geomap - spaCy baseline",
-                                  (geo.f1 or 0) - (spacy.f1 or 0), "", 0.0, ">", 3))
-            figures.append(Figure(f"target {corpus.name}: accuracy@161, geomap - spaCy baseline",
-                                  (geo.acc161 or 0) - (spacy.acc161 or 0), "", 0.0, ">", 3))
+            figures.append(
+                Figure(
+                    f"target {corpus.name}: geomap chars/s / spaCy baseline's",
+                    statistics.median(runs),
+                    "x",
+                    SPEED_RATIO_TARGET,
+                    ">=",
+                    1,
+                )
+            )
+            figures.append(
+                Figure(
+                    f"target {corpus.name}: lenient F1, geomap - spaCy baseline",
+                    (geo.f1 or 0) - (spacy.f1 or 0),
+                    "",
+                    0.0,
+                    ">",
+                    3,
+                )
+            )
+            figures.append(
+                Figure(
+                    f"target {corpus.name}: accuracy@161, geomap - spaCy baseline",
+                    (geo.acc161 or 0) - (spacy.acc161 or 0),
+                    "",
+                    0.0,
+                    ">",
+                    3,
+                )
+            )
     for corpus in corpora[:1]:
         geo = results.get((corpus.name, "geomap"))
         if geo and geo.walls:
-            figures.append(Figure(
-                f"target {corpus.name}: geomap chars per CPU second, one core, load included",
-                corpus.chars / statistics.median(geo.cpus), "/s", THROUGHPUT_TARGET, ">=", 0,
-            ))
+            figures.append(
+                Figure(
+                    f"target {corpus.name}: geomap chars per CPU second, one core, load included",
+                    corpus.chars / statistics.median(geo.cpus),
+                    "/s",
+                    THROUGHPUT_TARGET,
+                    ">=",
+                    0,
+                )
+            )
     return figures
 
 
@@ -243,24 +295,44 @@ def scaling_figures(
             chars += len(doc.text)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         cmd = system_command("geomap", path)
-        times = [run_child(cmd, stdout=folder / "scaling.out", cwd=ROOT, env=single_thread_env(),
-                           cpu=one_core()).wall for _ in range(runs)]
+        times = [
+            run_child(
+                cmd,
+                stdout=folder / "scaling.out",
+                cwd=ROOT,
+                env=single_thread_env(),
+                cpu=one_core(),
+            ).wall
+            for _ in range(runs)
+        ]
         wall = walls[size] = statistics.median(times)
-        figures.append(Figure(
-            f"scaling: {size:>4} documents ({wall:.2f} s, {1000 * wall / size:.1f} ms/doc)",
-            size / wall, "docs/s", digits=1,
-            detail={"chars": chars, "runs_wall_s": [round(t, 3) for t in times]},
-        ))
+        figures.append(
+            Figure(
+                f"scaling: {size:>4} documents ({wall:.2f} s, {1000 * wall / size:.1f} ms/doc)",
+                size / wall,
+                "docs/s",
+                digits=1,
+                detail={"chars": chars, "runs_wall_s": [round(t, 3) for t in times]},
+            )
+        )
     if len(sizes) >= 3:
         low, mid, high = sizes[-3], sizes[-2], sizes[-1]
         before = (walls[mid] - walls[low]) / (mid - low)
         after = (walls[high] - walls[mid]) / (high - mid)
-        figures.append(Figure(
-            f"scaling: cost of a document, {mid}->{high} vs {low}->{mid} (1 = linear)",
-            after / before if before > 0 else float("nan"), "x", digits=2,
-            detail={"ms_per_doc": {f"{low}-{mid}": round(1000 * before, 2),
-                                   f"{mid}-{high}": round(1000 * after, 2)}},
-        ))
+        figures.append(
+            Figure(
+                f"scaling: cost of a document, {mid}->{high} vs {low}->{mid} (1 = linear)",
+                after / before if before > 0 else float("nan"),
+                "x",
+                digits=2,
+                detail={
+                    "ms_per_doc": {
+                        f"{low}-{mid}": round(1000 * before, 2),
+                        f"{mid}-{high}": round(1000 * after, 2),
+                    }
+                },
+            )
+        )
     return figures
 
 
@@ -273,13 +345,20 @@ def lookup_figures(names: int) -> list[Figure]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench geoparse", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench geoparse",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--runs", type=int, default=3, help="timed runs per system (median)")
-    parser.add_argument("--corpora", default=",".join(CORPORA),
-                        help="comma-separated: LGL, GeoVirus (the first has the chars/s target)")
-    parser.add_argument("--peers", default=",".join(PEERS),
-                        help="comma-separated peers to compare (empty for none)")
+    parser.add_argument(
+        "--corpora",
+        default=",".join(CORPORA),
+        help="comma-separated: LGL, GeoVirus (the first has the chars/s target)",
+    )
+    parser.add_argument(
+        "--peers", default=",".join(PEERS), help="comma-separated peers to compare (empty for none)"
+    )
     parser.add_argument("--start-runs", type=int, default=5, help="warm runs per start command")
     parser.add_argument("--names", type=int, default=50_000, help="names for the lookups")
     parser.add_argument("--skip-start", action="store_true", help="no start-up figures")
@@ -313,9 +392,11 @@ def main(argv: list[str]) -> int:
             figures += scaling_figures(folder, args.runs)
 
     info = machine()
-    title = (f"geomap geoparse benchmark - Python {info['python']}, {info['cpus']} CPUs, "
-             f"load average {info.get('load_average_1m', '?')}, runs pinned to one core, "
-             f"median of {args.runs} ({time.perf_counter() - started:.0f} s)")
+    title = (
+        f"geomap geoparse benchmark - Python {info['python']}, {info['cpus']} CPUs, "
+        f"load average {info.get('load_average_1m', '?')}, runs pinned to one core, "
+        f"median of {args.runs} ({time.perf_counter() - started:.0f} s)"
+    )
     print(table(title, figures))
     if missing:
         print("\nnot compared: " + "; ".join(f"{p} ({why})" for p, why in missing.items()))

@@ -19,8 +19,11 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench map", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench map",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--runs", type=int, default=3, help="timed builds (median)")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results.json")
     args = parser.parse_args(argv)
@@ -29,7 +32,15 @@ def main(argv: list[str]) -> int:
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        cmd = [*geomap_command(), "build", str(seed), "--out", str(out), "--format", "html,geojson,png"]
+        cmd = [
+            *geomap_command(),
+            "build",
+            str(seed),
+            "--out",
+            str(out),
+            "--format",
+            "html,geojson,png",
+        ]
         run_child(cmd)  # warm-up: index, imports, file caches
         walls, rsss = [], []
         for _ in range(args.runs):
@@ -39,15 +50,28 @@ def main(argv: list[str]) -> int:
             walls.append(wall)
             rsss.append(rss)
         walls.sort()
-        figures.append(Figure(f"geomap build one article (html, geojson, png), median of {args.runs}",
-                              walls[len(walls) // 2], "s", 3.0, "<", 2, {"runs_s": [round(w, 3) for w in walls]}))
+        figures.append(
+            Figure(
+                f"geomap build one article (html, geojson, png), median of {args.runs}",
+                walls[len(walls) // 2],
+                "s",
+                3.0,
+                "<",
+                2,
+                {"runs_s": [round(w, 3) for w in walls]},
+            )
+        )
         figures.append(Figure("peak memory of that build", max(rsss), "MB", 400.0, "<", 1))
         all_seeds = Path(tmp) / "all"
-        run_child([*geomap_command(), "build", str(SEEDS), "--out", str(all_seeds), "--format", "html"])
+        run_child(
+            [*geomap_command(), "build", str(SEEDS), "--out", str(all_seeds), "--format", "html"]
+        )
         for html in sorted(all_seeds.glob("*.html")):
             if html.name.endswith(".embed.html"):
                 continue
-            figures.append(Figure(f"HTML size: {html.name}", html.stat().st_size / 1e6, "MB", 1.5, "<", 3))
+            figures.append(
+                Figure(f"HTML size: {html.name}", html.stat().st_size / 1e6, "MB", 1.5, "<", 3)
+            )
     print(table("Map outputs", figures))
     if not args.no_save:
         save("map", figures)

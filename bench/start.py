@@ -56,6 +56,7 @@ def run_child(
     """Run ``cmd`` alone and measure it; ``cpu`` pins it (and its threads) to one core."""
     preexec = None
     if cpu is not None and hasattr(os, "sched_setaffinity"):
+
         def preexec() -> None:
             os.sched_setaffinity(0, {cpu})
 
@@ -64,7 +65,12 @@ def run_child(
     try:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE, cwd=cwd, env=env,
+            cmd,
+            stdin=fin,
+            stdout=fout,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env=env,
             preexec_fn=preexec,
         )
         assert proc.stderr is not None
@@ -103,7 +109,13 @@ def _commands(out: Path) -> dict[str, list[str]]:
         "geomap --help": [*geomap, "--help"],
         "geomap resolve Kherson": [*geomap, "resolve", "Kherson"],
         "geomap build (one article, html+geojson)": [
-            *geomap, "build", str(SEED), "--out", str(out), "--format", "html,geojson",
+            *geomap,
+            "build",
+            str(SEED),
+            "--out",
+            str(out),
+            "--format",
+            "html,geojson",
         ],
     }
 
@@ -126,14 +138,31 @@ def measure(warm_runs: int = 5) -> list[Figure]:
             is_help = label == "geomap --help"
             is_build = label.startswith("geomap build")
             figures += [
-                Figure(f"{label}: cold (first run)", cold.wall, "s", digits=3,
-                       detail={"cpu_s": round(cold.cpu, 3)}),
-                Figure(f"{label}: warm (median of {warm_runs})", statistics.median(warm), "s",
-                       HELP_TARGET_S if is_help else None, "<", 3,
-                       {"runs_s": [round(w, 4) for w in warm]}),
-                Figure(f"{label}: peak memory", peak, "MB",
-                       BUILD_MEMORY_TARGET_MB if is_build else None, "<", 1,
-                       {"runs_mb": [round(r.rss_mb, 1) for r in runs]}),
+                Figure(
+                    f"{label}: cold (first run)",
+                    cold.wall,
+                    "s",
+                    digits=3,
+                    detail={"cpu_s": round(cold.cpu, 3)},
+                ),
+                Figure(
+                    f"{label}: warm (median of {warm_runs})",
+                    statistics.median(warm),
+                    "s",
+                    HELP_TARGET_S if is_help else None,
+                    "<",
+                    3,
+                    {"runs_s": [round(w, 4) for w in warm]},
+                ),
+                Figure(
+                    f"{label}: peak memory",
+                    peak,
+                    "MB",
+                    BUILD_MEMORY_TARGET_MB if is_build else None,
+                    "<",
+                    1,
+                    {"runs_mb": [round(r.rss_mb, 1) for r in runs]},
+                ),
             ]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

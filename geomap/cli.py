@@ -27,7 +27,9 @@ app.add_typer(gazetteer_app, name="gazetteer")
 
 Overlay = Annotated[
     list[Path] | None,
-    typer.Option("--overlay", help="A CSV or GeoJSON of places that add to or override the gazetteer."),
+    typer.Option(
+        "--overlay", help="A CSV or GeoJSON of places that add to or override the gazetteer."
+    ),
 ]
 
 
@@ -61,8 +63,9 @@ def _pipeline(overlay: list[Path] | None):  # noqa: ANN202
 def build(
     inputs: Annotated[
         list[str] | None,
-        typer.Argument(help="Files, folders, globs or - for stdin. Default: the config's "
-                       "inputs, else seeds/"),
+        typer.Argument(
+            help="Files, folders, globs or - for stdin. Default: the config's inputs, else seeds/"
+        ),
     ] = None,
     out: Annotated[
         Path | None,
@@ -70,8 +73,11 @@ def build(
     ] = None,
     formats: Annotated[
         str | None,
-        typer.Option("--format", help="Comma-separated: html,geojson (default); gpkg, parquet, "
-                     "csv, qml; png,svg images (--size, --dpi)."),
+        typer.Option(
+            "--format",
+            help="Comma-separated: html,geojson (default); gpkg, parquet, "
+            "csv, qml; png,svg images (--size, --dpi).",
+        ),
     ] = None,
     title: Annotated[str | None, typer.Option(help="Map title (default: the article's).")] = None,
     description: Annotated[
@@ -91,8 +97,10 @@ def build(
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="Config file (default: ./geomap.toml, else \\[tool.geomap] "
-                     "in ./pyproject.toml)."),
+        typer.Option(
+            "--config",
+            help="Config file (default: ./geomap.toml, else \\[tool.geomap] in ./pyproject.toml).",
+        ),
     ] = None,
     jobs: Annotated[
         int | None,
@@ -106,28 +114,40 @@ def build(
     ] = False,
     strict: Annotated[
         bool | None,
-        typer.Option("--strict/--no-strict",
-                     help="Exit 3 if any place is unresolved or low-confidence."),
+        typer.Option(
+            "--strict/--no-strict", help="Exit 3 if any place is unresolved or low-confidence."
+        ),
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option(min=0.0, max=1.0, help="Resolver score below which a mention stays "
-                     "unresolved (default 0.35)."),
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Resolver score below which a mention stays unresolved (default 0.35).",
+        ),
     ] = None,
     min_confidence: Annotated[
         float | None,
-        typer.Option(min=0.0, max=1.0, help="--strict: places scoring below this are "
-                     "low-confidence (default 0.5)."),
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="--strict: places scoring below this are low-confidence (default 0.5).",
+        ),
     ] = None,
     scheduler: Annotated[
         str | None,
-        typer.Option("--scheduler", help="A Dask scheduler address (tcp://host:8786): geoparse "
-                     "there and write partitioned GeoParquet (needs geomap[dask])."),
+        typer.Option(
+            "--scheduler",
+            help="A Dask scheduler address (tcp://host:8786): geoparse "
+            "there and write partitioned GeoParquet (needs geomap[dask]).",
+        ),
     ] = None,
     progress: Annotated[
         bool | None,
-        typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal; "
-                     "log lines otherwise)."),
+        typer.Option(
+            "--progress/--no-progress",
+            help="Progress bar (default: on a terminal; log lines otherwise).",
+        ),
     ] = None,
 ) -> None:
     """Build a map and GeoJSON per article, plus a combined pair for all of them.
@@ -138,10 +158,18 @@ def build(
     try:
         settings = merge(
             load_config(config),
-            inputs=inputs, out=out, title=title, description=description, credit=credit,
+            inputs=inputs,
+            out=out,
+            title=title,
+            description=description,
+            credit=credit,
             formats=parse_formats(formats) if formats is not None else None,
             size=parse_size(size) if size is not None else None,
-            dpi=dpi, overlays=overlay, jobs=jobs, strict=strict, threshold=threshold,
+            dpi=dpi,
+            overlays=overlay,
+            jobs=jobs,
+            strict=strict,
+            threshold=threshold,
             min_confidence=min_confidence,
         )
     except ConfigError as exc:
@@ -164,19 +192,33 @@ def build(
             from .batch import build as run_build
 
             report = run_build(
-                settings.inputs, settings.out, formats=settings.formats, title=settings.title,
-                description=settings.description, credit=settings.credit, pipeline=pipe,
-                size=settings.size, dpi=settings.dpi, overlays=settings.overlays,
-                threshold=settings.threshold, min_confidence=settings.min_confidence,
-                jobs=settings.jobs, cache=not no_cache, force=force, strict=settings.strict,
-                max_input_bytes=settings.max_input_bytes, progress=progress, config=settings.source,
+                settings.inputs,
+                settings.out,
+                formats=settings.formats,
+                title=settings.title,
+                description=settings.description,
+                credit=settings.credit,
+                pipeline=pipe,
+                size=settings.size,
+                dpi=settings.dpi,
+                overlays=settings.overlays,
+                threshold=settings.threshold,
+                min_confidence=settings.min_confidence,
+                jobs=settings.jobs,
+                cache=not no_cache,
+                force=force,
+                strict=settings.strict,
+                max_input_bytes=settings.max_input_bytes,
+                progress=progress,
+                config=settings.source,
             )
     except (ValueError, ImportError) as exc:
         typer.echo(f"geomap: {exc}", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        typer.echo("geomap: interrupted; outputs written so far are complete, the rest unchanged",
-                   err=True)
+        typer.echo(
+            "geomap: interrupted; outputs written so far are complete, the rest unchanged", err=True
+        )
         raise typer.Exit(130) from None
     from .batch import iter_failures
 
@@ -189,8 +231,11 @@ def build(
     else:
         for name, files in report.outputs.items():
             if scheduler:
-                typer.echo(f"{name}: {len(files)} GeoParquet parts in {Path(files[0]).parent}"
-                           if files else f"{name}: no parts")
+                typer.echo(
+                    f"{name}: {len(files)} GeoParquet parts in {Path(files[0]).parent}"
+                    if files
+                    else f"{name}: no parts"
+                )
                 continue
             note = "" if report.events.get(name) else " (no events found: the map is empty)"
             typer.echo(f"{name}: {report.events.get(name, 0)} events -> {', '.join(files)}{note}")
@@ -199,8 +244,10 @@ def build(
             for name in report.events:
                 for label, problems in kinds:
                     if problems.get(name):
-                        typer.echo(f"geomap: strict: {name}: {label}: {', '.join(problems[name])}",
-                                   err=True)
+                        typer.echo(
+                            f"geomap: strict: {name}: {label}: {', '.join(problems[name])}",
+                            err=True,
+                        )
         typer.echo(f"geomap: {report.summary()}", err=True)
     if not report.outputs and not report.failures:
         typer.echo("geomap: no input documents found", err=True)
@@ -221,8 +268,9 @@ def init(
         typer.echo(f"geomap: {exc}", err=True)
         raise typer.Exit(1) from None
     except OSError as exc:
-        typer.echo(f"geomap: cannot write {folder / 'geomap.toml'}: {exc.strerror or exc}",
-                   err=True)
+        typer.echo(
+            f"geomap: cannot write {folder / 'geomap.toml'}: {exc.strerror or exc}", err=True
+        )
         raise typer.Exit(1) from None
     typer.echo(f"wrote {path}: edit inputs and out, then run `geomap build`")
 
@@ -249,7 +297,9 @@ def extract(
                 typer.echo(f"geomap: {item.error}", err=True)
                 failed = True
                 continue
-            sys.stdout.write(json.dumps(document_json(pipe(item)), sort_keys=True, ensure_ascii=False) + "\n")
+            sys.stdout.write(
+                json.dumps(document_json(pipe(item)), sort_keys=True, ensure_ascii=False) + "\n"
+            )
         raise typer.Exit(1 if failed else 0)
     items = read_inputs([source])
     status = 0
@@ -260,7 +310,9 @@ def extract(
             continue
         parsed = pipe(item)
         if fmt == "json":
-            typer.echo(json.dumps(document_json(parsed), sort_keys=True, ensure_ascii=False, indent=2))
+            typer.echo(
+                json.dumps(document_json(parsed), sort_keys=True, ensure_ascii=False, indent=2)
+            )
         elif fmt == "geojson":
             typer.echo(parsed_geojson(parsed))
         elif fmt == "table":
@@ -292,7 +344,9 @@ def resolve(
 @app.command("eval")
 def evaluate(
     corpus: Annotated[Path, typer.Argument(help="LGL/TR-News, GeoVirus or GeoWebNews XML.")],
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON.")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the scores as JSON.")
+    ] = None,
     roles: Annotated[
         str,
         typer.Option(help="Mention roles that count as predictions (literal, metonymy, demonym)."),
@@ -315,7 +369,9 @@ def evaluate(
                 yield json.dumps(document_json(pipe(item)))
 
     try:
-        report = run_eval(corpus, extract_lines, roles={r.strip() for r in roles.split(",") if r.strip()})
+        report = run_eval(
+            corpus, extract_lines, roles={r.strip() for r in roles.split(",") if r.strip()}
+        )
     except CorpusError as exc:
         typer.echo(f"geomap: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -346,28 +402,34 @@ def gazetteer_info() -> None:
 def gazetteer_import(
     file: Annotated[
         Path,
-        typer.Argument(help="A GeoNames dump (allCountries.txt, UA.txt or .zip), a vector file "
-                       "GDAL reads (shapefile, GeoPackage, GeoJSON...) or an overlay-format CSV."),
+        typer.Argument(
+            help="A GeoNames dump (allCountries.txt, UA.txt or .zip), a vector file "
+            "GDAL reads (shapefile, GeoPackage, GeoJSON...) or an overlay-format CSV."
+        ),
     ],
     name: Annotated[
         str | None, typer.Option("--name", help="Layer name (default: from the file name).")
     ] = None,
     name_field: Annotated[
         str | None,
-        typer.Option("--name-field", help="Vector files: the field with the place name "
-                     "(default: the first of name, NAME, Name)."),
+        typer.Option(
+            "--name-field",
+            help="Vector files: the field with the place name "
+            "(default: the first of name, NAME, Name).",
+        ),
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="Vector files: the kind of every feature (river, city...; "
-                     "default: the 'kind' field, else 'place')."),
+        typer.Option(
+            "--kind",
+            help="Vector files: the kind of every feature (river, city...; "
+            "default: the 'kind' field, else 'place').",
+        ),
     ] = None,
     layer: Annotated[
         str | None, typer.Option("--layer", help="Vector files: which layer of a multi-layer file.")
     ] = None,
-    fmt: Annotated[
-        str, typer.Option("--format", help="auto, geonames, vector or table.")
-    ] = "auto",
+    fmt: Annotated[str, typer.Option("--format", help="auto, geonames, vector or table.")] = "auto",
 ) -> None:
     """Add a file's places to the gazetteer as a layer of its own (replacing one of that name)."""
     from .gazetteer.imports import import_file

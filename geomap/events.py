@@ -190,7 +190,6 @@ class _Context:
         return False
 
 
-
 def _locatable(t: Toponym) -> bool:
     if t.is_context or t.precision not in LOCATION_RANK:
         return False

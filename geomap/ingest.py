@@ -34,7 +34,9 @@ class Failure:
     error: str
 
 
-def parse_date(value: object, precision: object = None) -> tuple[dt.date | None, DatePrecision | None]:
+def parse_date(
+    value: object, precision: object = None
+) -> tuple[dt.date | None, DatePrecision | None]:
     """Read "2022-11-11", "2022-11", "2022", "2022-W46" (with an optional explicit precision)."""
     if value in (None, ""):
         return None, None
@@ -52,7 +54,9 @@ def parse_date(value: object, precision: object = None) -> tuple[dt.date | None,
             return dt.date(int(parts[0]), int(parts[1]), 1), explicit or "month"
         date = dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise IngestError(f"date {text!r} is not an ISO date (YYYY-MM-DD, YYYY-MM, YYYY or YYYY-Www)") from None
+        raise IngestError(
+            f"date {text!r} is not an ISO date (YYYY-MM-DD, YYYY-MM, YYYY or YYYY-Www)"
+        ) from None
     if explicit == "week":
         date -= dt.timedelta(days=date.weekday())  # weeks are named by their Monday
     return date, explicit or "day"
@@ -121,8 +125,11 @@ def read_document(path: Path) -> Document:
     if suffix in (".md", ".markdown", ".html", ".htm"):
         from .formats import html_fields, markdown_fields
 
-        own = (html_fields(raw, str(path)) if suffix in (".html", ".htm")
-               else markdown_fields(decode(raw, str(path)), str(path)))
+        own = (
+            html_fields(raw, str(path))
+            if suffix in (".html", ".htm")
+            else markdown_fields(decode(raw, str(path)), str(path))
+        )
         # The page's or front matter's own metadata; a sidecar overrides it.
         fields = {**{k: v for k, v in own.items() if v is not None}, **fields, "text": own["text"]}
     else:
@@ -131,7 +138,9 @@ def read_document(path: Path) -> Document:
     return document_from_fields(fields, str(path), str(path))
 
 
-def documents_from_jsonl(lines: Iterable[str], source: str = "<stdin>") -> Iterator[Document | Failure]:
+def documents_from_jsonl(
+    lines: Iterable[str], source: str = "<stdin>"
+) -> Iterator[Document | Failure]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -158,7 +167,9 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[Path | str]:
             continue
         path = Path(item)
         if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.suffix in TEXT_SUFFIXES and p.is_file())
+            yield from sorted(
+                p for p in path.iterdir() if p.suffix in TEXT_SUFFIXES and p.is_file()
+            )
         elif any(ch in item for ch in "*?["):
             matches = sorted(Path(m) for m in glob.glob(item, recursive=True))
             yield from (m for m in matches if m.is_file())
@@ -184,7 +195,11 @@ def read_inputs(inputs: Iterable[str]) -> list[Document | Failure]:
             try:
                 lines = decode(item.read_bytes(), str(item)).splitlines()
             except (IngestError, OSError) as exc:
-                out.append(Failure(str(item), str(exc) if isinstance(exc, IngestError) else f"{item}: {exc}"))
+                out.append(
+                    Failure(
+                        str(item), str(exc) if isinstance(exc, IngestError) else f"{item}: {exc}"
+                    )
+                )
                 continue
             out.extend(documents_from_jsonl(lines, str(item)))
             continue

@@ -72,11 +72,17 @@ def geoparse(
         doc = text
     else:
         parsed_date, precision = (
-            (date, date_precision or "day") if isinstance(date, dt.date) else parse_date(date, date_precision)
+            (date, date_precision or "day")
+            if isinstance(date, dt.date)
+            else parse_date(date, date_precision)
         )
         doc = Document(
             id=doc_id or hashlib.sha256(text.encode()).hexdigest()[:12],
-            text=text, title=title, date=parsed_date, date_precision=precision, url=url,  # type: ignore[arg-type]
+            text=text,
+            title=title,
+            date=parsed_date,
+            date_precision=precision,
+            url=url,  # type: ignore[arg-type]
         )
     return (pipeline or default_pipeline())(doc)
 
@@ -127,8 +133,15 @@ def build(
     from .batch import build as batch_build
 
     return batch_build(
-        inputs, out_dir, formats=formats, title=title, description=description, credit=credit,
-        pipeline=pipeline or default_pipeline(), size=size, dpi=dpi,
+        inputs,
+        out_dir,
+        formats=formats,
+        title=title,
+        description=description,
+        credit=credit,
+        pipeline=pipeline or default_pipeline(),
+        size=size,
+        dpi=dpi,
     )
 
 

@@ -34,31 +34,61 @@ from .text import Token, sentence_index, tokenize
 
 MAX_NAME_TOKENS = 6
 #: Lower-case words allowed inside a multi-word name: "Republic of the Congo", "Bosnia and Herzegovina".
-NAME_CONNECTORS = frozenset("of the and de del della da do dos das la le les el upon on sur am im an der di y e".split())
+NAME_CONNECTORS = frozenset(
+    ["of", "the", "and", "de", "del", "della", "da", "do", "dos", "das", "la", "le", "les", "el", "upon", "on", "sur", "am", "im", "an", "der", "di", "y", "e"]
+)
 #: A one-word match that is also this common an English word needs a big place behind it.
 COMMON_WORD_ZIPF = 4.0
 BIG_PLACE_POPULATION = 500_000
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SIDES = {
-    "left": "left_bank", "right": "right_bank", "east": "east_bank", "eastern": "east_bank",
-    "west": "west_bank", "western": "west_bank", "north": "north_bank", "northern": "north_bank",
-    "south": "south_bank", "southern": "south_bank", "opposite": "opposite_bank",
-    "other": "opposite_bank", "far": "opposite_bank",
+    "left": "left_bank",
+    "right": "right_bank",
+    "east": "east_bank",
+    "eastern": "east_bank",
+    "west": "west_bank",
+    "western": "west_bank",
+    "north": "north_bank",
+    "northern": "north_bank",
+    "south": "south_bank",
+    "southern": "south_bank",
+    "opposite": "opposite_bank",
+    "other": "opposite_bank",
+    "far": "opposite_bank",
 }
 _BANK_WORDS = frozenset({"bank", "side", "shore", "banks"})
-_DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest",
-                         "southeast", "southwest", "north-east", "north-west", "south-east",
-                         "south-west"})
+_DIRECTIONS = frozenset(
+    {
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "north-east",
+        "north-west",
+        "south-east",
+        "south-west",
+    }
+)
 _CONTRACTION = re.compile(r"['’](?:re|ve|ll|d|m|t)$|n['’]t$", re.IGNORECASE)
 # "U.S.", "D.C.", "W.Va.", "Fla.": dotted abbreviations the tokenizer splits apart.
 _DOTTED = re.compile(
     r"(?<![\w.])(?:[A-Z]\.){2,}|(?<![\w.])[A-Z]\.[A-Z][a-z]{1,3}\.|(?<![\w.])[A-Z][a-z]{1,3}\.(?:[A-Z][a-z]{0,3}\.)?"
 )
 SPEECH_VERBS = frozenset(
-    "said says told added asked explained noted wrote stated recalled replied testified".split()
+    ["said", "says", "told", "added", "asked", "explained", "noted", "wrote", "stated", "recalled", "replied", "testified"]
 )
-_NEAR_WORDS = {"near": "near", "outside": "near", "around": "near", "nearby": "near",
-               "outskirts": "near", "suburbs": "near"}
+_NEAR_WORDS = {
+    "near": "near",
+    "outside": "near",
+    "around": "near",
+    "nearby": "near",
+    "outskirts": "near",
+    "suburbs": "near",
+}
 
 
 @dataclass(frozen=True)
@@ -124,14 +154,24 @@ class Recogniser:
                 continue
             hits = self.gazetteer.hits(match.group(), text_only=True)
             if any(h.name_type == "abbr" for h in hits):
-                found.append(Mention(start, end, match.group(), match.group(), "literal",
-                                     sentence=sentence_index(tuple(sentences), start)))
+                found.append(
+                    Mention(
+                        start,
+                        end,
+                        match.group(),
+                        match.group(),
+                        "literal",
+                        sentence=sentence_index(tuple(sentences), start),
+                    )
+                )
         return found
 
     def _is_major(self, name: str) -> bool:
         hits = self.gazetteer.hits(name, text_only=True)
-        return any(h.place.kind in ("country", "admin1") or h.place.population >= BIG_PLACE_POPULATION
-                   for h in hits)
+        return any(
+            h.place.kind in ("country", "admin1") or h.place.population >= BIG_PLACE_POPULATION
+            for h in hits
+        )
 
     # -- matching ----------------------------------------------------------------
 
@@ -187,7 +227,14 @@ class Recogniser:
                 if generic is not None:
                     return _Match(i, last + 1, name, FEATURE_GENERICS[generic])
                 return _Match(i, last, name)
-            if generic is not None and generic in {"bridge", "dam", "river", "spit", "island", "plant"}:
+            if generic is not None and generic in {
+                "bridge",
+                "dam",
+                "river",
+                "spit",
+                "island",
+                "plant",
+            }:
                 fuzzy = self.gazetteer.fuzzy(text[tok.start : tokens[last + 1].end], limit=1)
                 if fuzzy and fuzzy[0].score >= 0.5:
                     return _Match(i, last + 1, fuzzy[0].place.name, FEATURE_GENERICS[generic])
@@ -272,7 +319,8 @@ class Recogniser:
             start=start,
             end=end,
             text=surface,
-            name=match.name if match.generic is None or self.gazetteer.has_name(surface)
+            name=match.name
+            if match.generic is None or self.gazetteer.has_name(surface)
             else _strip_possessive(text[first.start : tokens[match.last - 1].end]),
             role=role,
             cue=cue,
@@ -288,19 +336,32 @@ class Recogniser:
         if not kinds & {"country", "city"}:
             return False
         last = tokens[match.last]
-        possessive = last.text.endswith(("'s", "’s")) or text[last.end : last.end + 2] in ("'s", "’s")
+        possessive = last.text.endswith(("'s", "’s")) or text[last.end : last.end + 2] in (
+            "'s",
+            "’s",
+        )
         following = [t.text.lower() for t in tokens[match.last + 1 : match.last + 4]]
-        if possessive and following and (
-            following[0] in INSTITUTIONAL_NOUNS
-            or (len(following) > 1 and following[0] in {"official", "armed", "top"}
-                and following[1] in INSTITUTIONAL_NOUNS | {"tv"})
+        if (
+            possessive
+            and following
+            and (
+                following[0] in INSTITUTIONAL_NOUNS
+                or (
+                    len(following) > 1
+                    and following[0] in {"official", "armed", "top"}
+                    and following[1] in INSTITUTIONAL_NOUNS | {"tv"}
+                )
+            )
         ):
             return True
         if following and following[0] in AGENCY_VERBS:
             return True
-        if following[:2] and following[0] in {"has", "had", "will", "would", "is"} and len(
-            following
-        ) > 1 and following[1] in AGENCY_VERBS:
+        if (
+            following[:2]
+            and following[0] in {"has", "had", "will", "would", "is"}
+            and len(following) > 1
+            and following[1] in AGENCY_VERBS
+        ):
             return True
         if match.first >= 2:
             before = tokens[match.first - 1].text.lower()
@@ -309,7 +370,10 @@ class Recogniser:
                 return True
             if before == "by" and two_before in AGENCY_VERBS | {"ordered", "backed", "led"}:
                 return True
-        return text[max(0, tokens[match.first].start - 4) : tokens[match.first].start].lower() == "pro-"
+        return (
+            text[max(0, tokens[match.first].start - 4) : tokens[match.first].start].lower()
+            == "pro-"
+        )
 
     @staticmethod
     def _preceding_cue(tokens: list[Token], first: int) -> str | None:
@@ -331,7 +395,12 @@ class Recogniser:
             return _NEAR_WORDS[before[-1]]
         if before[-1] == "of" and len(before) >= 2 and before[-2] in _DIRECTIONS:
             return f"{before[-2]}_of"
-        if before[-1] == "the" and len(before) >= 3 and before[-2] == "of" and before[-3] in _DIRECTIONS:
+        if (
+            before[-1] == "the"
+            and len(before) >= 3
+            and before[-2] == "of"
+            and before[-3] in _DIRECTIONS
+        ):
             return f"{before[-3]}_of"
         return None
 

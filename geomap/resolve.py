@@ -81,11 +81,11 @@ class Resolver:
         for _ in range(2):
             anchors = [s.place for s in chosen.values() if s and s.place.kind not in ("country",)]
             regions = {
-                (s.place.country, s.place.admin1) for s in chosen.values() if s and s.place.kind == "admin1"
+                (s.place.country, s.place.admin1)
+                for s in chosen.values()
+                if s and s.place.kind == "admin1"
             }
-            hints = {
-                m: chosen[c].place for m, c in containers.items() if chosen.get(c) is not None
-            }
+            hints = {m: chosen[c].place for m, c in containers.items() if chosen.get(c) is not None}
             coherence = _Coherence(anchors)
             # _best depends on the candidate list and the container hint, not the mention.
             best: dict[tuple[int, int], _Scored | None] = {}
@@ -196,7 +196,9 @@ class Resolver:
 
     # -- river banks --------------------------------------------------------------------
 
-    def _banks(self, banks: list[Mention], toponyms: dict[Mention, Toponym]) -> dict[Mention, Toponym]:
+    def _banks(
+        self, banks: list[Mention], toponyms: dict[Mention, Toponym]
+    ) -> dict[Mention, Toponym]:
         out: dict[Mention, Toponym] = {}
         focus = _focus(list(toponyms.values()))
         previous_side: str | None = None
@@ -209,7 +211,9 @@ class Resolver:
             anchor = focus or Point(river.lon, river.lat)
             side = mention.relation or "left_bank"
             if side == "opposite_bank":
-                side = spatial.opposite_side(previous_side or spatial.side_of(river.geometry, anchor))
+                side = spatial.opposite_side(
+                    previous_side or spatial.side_of(river.geometry, anchor)
+                )
             found = spatial.bank_area(river.geometry, side, anchor)
             if found is None:
                 out[mention] = Toponym(mention, None, 0.0, None)
@@ -227,8 +231,14 @@ class Resolver:
                 source=river.source,
                 geometry=area,
             )
-            out[mention] = Toponym(mention, bank_place, rivers[0].score, "area", area,
-                                   (Candidate(river, rivers[0].score),))
+            out[mention] = Toponym(
+                mention,
+                bank_place,
+                rivers[0].score,
+                "area",
+                area,
+                (Candidate(river, rivers[0].score),),
+            )
         return out
 
 
@@ -241,7 +251,7 @@ def _ranked(cands: list[_Scored]) -> tuple[Candidate, ...]:
 
 
 def _container_hints(mentions: list[Mention]) -> dict[Mention, Mention]:
-    """"X, Y" where Y names X's region or country: map X's mention to Y's."""
+    """ "X, Y" where Y names X's region or country: map X's mention to Y's."""
     ordered = sorted(mentions, key=lambda m: m.start)
     hints = {}
     for a, b in zip(ordered, ordered[1:]):
@@ -254,7 +264,10 @@ def _contains(container: Place, place: Place) -> bool:
     if container.kind == "country":
         return place.country == container.country and place.id != container.id
     if container.kind == "admin1":
-        return (place.country, place.admin1) == (container.country, container.admin1) and place.id != container.id
+        return (place.country, place.admin1) == (
+            container.country,
+            container.admin1,
+        ) and place.id != container.id
     return False
 
 
@@ -289,9 +302,24 @@ class _Coherence:
         cos1 = math.cos(lat1)
         sin, asin, sqrt, exp = math.sin, math.asin, math.sqrt, math.exp
         terms = [
-            None if uid == pid else exp(-(2 * 6371.0088 * asin(min(1.0, sqrt(
-                sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * sin((lon2 - lon1) / 2) ** 2
-            )))) / 400.0)
+            None
+            if uid == pid
+            else exp(
+                -(
+                    2
+                    * 6371.0088
+                    * asin(
+                        min(
+                            1.0,
+                            sqrt(
+                                sin((lat2 - lat1) / 2) ** 2
+                                + cos1 * cos2 * sin((lon2 - lon1) / 2) ** 2
+                            ),
+                        )
+                    )
+                )
+                / 400.0
+            )
             for uid, lat2, lon2, cos2 in self._unique
         ]
         others = [t for t in map(terms.__getitem__, self._order) if t is not None]
@@ -309,7 +337,10 @@ def _coherence(place: Place, anchors: list[Place]) -> float:
 
 def _km(a: Place, b: Place) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
@@ -318,7 +349,11 @@ def _focus(toponyms: list[Toponym]) -> Point | None:
     counts: Counter[str] = Counter()
     places: dict[str, Place] = {}
     for t in toponyms:
-        if t.place is not None and t.mention.role == "literal" and t.place.kind in ("city", "district"):
+        if (
+            t.place is not None
+            and t.mention.role == "literal"
+            and t.place.kind in ("city", "district")
+        ):
             counts[t.place.id] += 1
             places[t.place.id] = t.place
     if not counts:

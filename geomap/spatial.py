@@ -17,9 +17,12 @@ BANK_WIDTH_KM = 15.0
 BANK_REACH_KM = 35.0
 NEAR_RADIUS_KM = 10.0
 _OPPOSITE = {
-    "east_bank": "west_bank", "west_bank": "east_bank",
-    "north_bank": "south_bank", "south_bank": "north_bank",
-    "left_bank": "right_bank", "right_bank": "left_bank",
+    "east_bank": "west_bank",
+    "west_bank": "east_bank",
+    "north_bank": "south_bank",
+    "south_bank": "north_bank",
+    "left_bank": "right_bank",
+    "right_bank": "left_bank",
 }
 
 
@@ -130,7 +133,9 @@ def near_area(lon: float, lat: float, radius_km: float = NEAR_RADIUS_KM) -> Base
     return transform(back, Point(0, 0).buffer(radius_km * 1000, quad_segs=16)).simplify(0.0005)
 
 
-def offset_point(lon: float, lat: float, bearing_deg: float, distance_km: float) -> tuple[float, float]:
+def offset_point(
+    lon: float, lat: float, bearing_deg: float, distance_km: float
+) -> tuple[float, float]:
     """The point ``distance_km`` from (lon, lat) along ``bearing_deg`` (geodesic)."""
     from pyproj import Geod
 

@@ -11,7 +11,7 @@ from .models import Sentence
 # Letters with inner apostrophes or hyphens stay one token ("Kam'yanske", "Stratford-upon-Avon").
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:[.,]\d+)*", re.UNICODE)
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr gen col lt sgt pres gov sen rep st jr sr no vs etc inc ltd co corp u.s u.k".split()
+    ["mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "pres", "gov", "sen", "rep", "st", "jr", "sr", "no", "vs", "etc", "inc", "ltd", "co", "corp", "u.s", "u.k"]
 )
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)|\n+")
 

@@ -43,5 +43,7 @@ def check_rfc7946(path: Path) -> dict[str, Any]:
                 assert not LinearRing(hole).is_ccw, "holes clockwise"
         assert shape(geom).is_valid
         for value in feature["properties"].values():
-            assert value is None or isinstance(value, (str, int, float, bool)), "flat scalar properties"
+            assert value is None or isinstance(value, (str, int, float, bool)), (
+                "flat scalar properties"
+            )
     return data

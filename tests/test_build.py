@@ -89,10 +89,13 @@ def test_committed_outputs_are_current(seed_build) -> None:  # noqa: ANN001
     out, _ = seed_build
     committed = ROOT / "outputs"
     stale = [
-        p.name for p in sorted(out.iterdir())
+        p.name
+        for p in sorted(out.iterdir())
         if not (committed / p.name).exists() or not _same(committed / p.name, p)
     ]
-    assert not stale, f"outputs/ is stale for {stale}: run `nox -s seeds` (geomap build seeds --out outputs)"
+    assert not stale, (
+        f"outputs/ is stale for {stale}: run `nox -s seeds` (geomap build seeds --out outputs)"
+    )
 
 
 def _features(out: Path, stem: str) -> list[dict]:
@@ -102,7 +105,11 @@ def _features(out: Path, stem: str) -> list[dict]:
 def test_seed_places_resolve_from_the_gazetteer(seed_build) -> None:  # noqa: ANN001
     out, _ = seed_build
     feats = _features(out, "combined")
-    places = {f["properties"]["place_id"]: f["properties"] for f in feats if f["properties"]["layer"] == "place"}
+    places = {
+        f["properties"]["place_id"]: f["properties"]
+        for f in feats
+        if f["properties"]["layer"] == "place"
+    }
     by_name = {p["name"]: p for p in places.values()}
     kherson = by_name["Kherson"] if by_name["Kherson"]["kind"] == "city" else None
     assert kherson is not None
@@ -126,11 +133,19 @@ def test_seed_river_bridge_district_and_banks(seed_build) -> None:  # noqa: ANN0
     assert rivers[0]["geometry"]["type"] in ("LineString", "MultiLineString")
     props = [f["properties"] for f in feats]
     bridge = [p for p in props if p["kind"] == "bridge"]
-    assert bridge and abs(bridge[0]["latitude"] - 46.67) < 0.03 and abs(bridge[0]["longitude"] - 32.72) < 0.03
+    assert (
+        bridge
+        and abs(bridge[0]["latitude"] - 46.67) < 0.03
+        and abs(bridge[0]["longitude"] - 32.72) < 0.03
+    )
     assert any(p["kind"] == "district" and "Shumensk" in p["name"] for p in props)
     banks = {p["name"] for p in props if p["layer"] == "area"}
-    assert any(b.startswith("east bank") for b in banks) and any(b.startswith("west bank") for b in banks)
-    assert not any(p["layer"] == "event" and p["place_id"] and "Kremlin" in p["name"] for p in props)
+    assert any(b.startswith("east bank") for b in banks) and any(
+        b.startswith("west bank") for b in banks
+    )
+    assert not any(
+        p["layer"] == "event" and p["place_id"] and "Kremlin" in p["name"] for p in props
+    )
 
 
 TEXTS = {
@@ -140,7 +155,7 @@ TEXTS = {
     "protest": "Thousands of protesters gathered in Tbilisi on Sunday to demonstrate against the new law. "
     "Police later clashed with demonstrators near the parliament.",
     "xss": "Troops entered Bucha <script>window.__xss = 1</script> on Friday. "
-    "<img src=x onerror=\"window.__xss = 2\"> Crowds celebrated in Irpin. javascript:alert(1)",
+    '<img src=x onerror="window.__xss = 2"> Crowds celebrated in Irpin. javascript:alert(1)',
 }
 
 
@@ -149,7 +164,9 @@ def text_build(tmp_path_factory, pipeline):  # noqa: ANN001, ANN201
     src = tmp_path_factory.mktemp("texts")
     for name, text in TEXTS.items():
         (src / f"{name}.txt").write_text(text, encoding="utf-8")
-        (src / f"{name}.meta.json").write_text(json.dumps({"title": name, "date": "2024-05-10"}), encoding="utf-8")
+        (src / f"{name}.meta.json").write_text(
+            json.dumps({"title": name, "date": "2024-05-10"}), encoding="utf-8"
+        )
     out = tmp_path_factory.mktemp("text-out")
     report = build([src], out, pipeline=pipeline)
     return out, report
@@ -169,19 +186,24 @@ def test_unseen_texts_find_their_places(text_build) -> None:  # noqa: ANN001
     flood = {f["properties"]["name"] for f in _features(out, "flood")}
     assert {"Porto Alegre", "Brazil"} <= flood
     protest = _features(out, "protest")
-    assert any(f["properties"]["name"] == "Tbilisi" and f["properties"]["layer"] == "event" for f in protest)
+    assert any(
+        f["properties"]["name"] == "Tbilisi" and f["properties"]["layer"] == "event"
+        for f in protest
+    )
 
 
 def test_article_text_is_escaped_in_html(text_build) -> None:  # noqa: ANN001
     out, _ = text_build
     page = (out / "xss.html").read_text(encoding="utf-8")
     assert "<script>window.__xss" not in page
-    assert '<img src=x onerror' not in page
+    assert "<img src=x onerror" not in page
     assert "&lt;script&gt;window.__xss" in page
 
 
 def test_bad_input_is_reported_and_the_rest_still_build(tmp_path, pipeline) -> None:  # noqa: ANN001
-    (tmp_path / "good.txt").write_text("Fighting was reported in Kharkiv on Friday.", encoding="utf-8")
+    (tmp_path / "good.txt").write_text(
+        "Fighting was reported in Kharkiv on Friday.", encoding="utf-8"
+    )
     (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
     (tmp_path / "latin1.txt").write_bytes("Caf\xe9 in Li\xe8ge".encode("latin-1"))
     report = build([tmp_path, tmp_path / "missing.txt"], tmp_path / "out", pipeline=pipeline)
@@ -197,7 +219,9 @@ def test_cli_build_and_extract_jsonl(tmp_path) -> None:  # noqa: ANN001
     shutil.copytree(SEEDS, seed)
     run = subprocess.run(
         [sys.executable, "-m", "geomap", "build", str(seed), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert run.returncode == 0, run.stderr
     assert "combined" in run.stdout
@@ -205,7 +229,10 @@ def test_cli_build_and_extract_jsonl(tmp_path) -> None:  # noqa: ANN001
     line = json.dumps({"id": "a1", "text": text, "date": "2022-11-11"})
     run = subprocess.run(
         [sys.executable, "-m", "geomap", "extract", "--jsonl"],
-        input=line + "\n", capture_output=True, text=True, check=False,
+        input=line + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)

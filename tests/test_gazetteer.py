@@ -13,15 +13,29 @@ from geomap.gazetteer.tables import GazetteerFileError
 @pytest.mark.parametrize(
     ("name", "place_name", "country"),
     [
-        ("Kyiv", "Kyiv", "UA"), ("Kiev", "Kyiv", "UA"), ("Київ", "Kyiv", "UA"), ("Киев", "Kyiv", "UA"),
-        ("Kharkov", "Kharkiv", "UA"), ("Nikolaev", "Mykolayiv", "UA"), ("Mariupol", "Mariupol", "UA"),
-        ("KHERSON", "Kherson", "UA"), ("São Paulo", "São Paulo", "BR"), ("Sao Paulo", "São Paulo", "BR"),
-        ("München", "Munich", "DE"), ("Moskva", "Moscow", "RU"), ("Москва", "Moscow", "RU"),
-        ("Peking", "Beijing", "CN"), ("北京", "Beijing", "CN"), ("Lagos", "Lagos", "NG"),
-        ("Ukraine", "Ukraine", "UA"), ("Deutschland", "Germany", "DE"),
+        ("Kyiv", "Kyiv", "UA"),
+        ("Kiev", "Kyiv", "UA"),
+        ("Київ", "Kyiv", "UA"),
+        ("Киев", "Kyiv", "UA"),
+        ("Kharkov", "Kharkiv", "UA"),
+        ("Nikolaev", "Mykolayiv", "UA"),
+        ("Mariupol", "Mariupol", "UA"),
+        ("KHERSON", "Kherson", "UA"),
+        ("São Paulo", "São Paulo", "BR"),
+        ("Sao Paulo", "São Paulo", "BR"),
+        ("München", "Munich", "DE"),
+        ("Moskva", "Moscow", "RU"),
+        ("Москва", "Moscow", "RU"),
+        ("Peking", "Beijing", "CN"),
+        ("北京", "Beijing", "CN"),
+        ("Lagos", "Lagos", "NG"),
+        ("Ukraine", "Ukraine", "UA"),
+        ("Deutschland", "Germany", "DE"),
     ],
 )
-def test_lookup_is_case_accent_and_script_insensitive(gazetteer: Gazetteer, name, place_name, country) -> None:
+def test_lookup_is_case_accent_and_script_insensitive(
+    gazetteer: Gazetteer, name, place_name, country
+) -> None:
     top = gazetteer.search(name, limit=1)[0].place
     assert (top.name, top.country) == (place_name, country)
 
@@ -48,7 +62,9 @@ def test_first_level_divisions_are_areas(gazetteer: Gazetteer) -> None:
 
 def test_overlay_beats_bundled_entry(tmp_path: Path) -> None:
     overlay = tmp_path / "overlay.csv"
-    overlay.write_text("id,name,kind,lat,lon,country\nmy-kherson,Kherson,city,10.0,20.0,UA\n", encoding="utf-8")
+    overlay.write_text(
+        "id,name,kind,lat,lon,country\nmy-kherson,Kherson,city,10.0,20.0,UA\n", encoding="utf-8"
+    )
     gaz = Gazetteer.default([overlay])
     top = gaz.search("Kherson", limit=1)[0].place
     assert top.id == "overlay:my-kherson" and (top.lat, top.lon) == (10.0, 20.0)

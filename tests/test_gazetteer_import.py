@@ -24,15 +24,90 @@ from geomap.gazetteer.tables import GazetteerFileError
 DUMP_ROWS = [
     # geonameid, name, asciiname, alternatenames, lat, lon, class, code, cc, cc2, admin1,
     # admin2, admin3, admin4, population, elevation, dem, timezone, modified
-    ["9990001", "Zzyzxville", "Zzyzxville", "Zzyzx Town,Зизиксвиль", "35.1433", "-116.1046",
-     "P", "PPL", "US", "", "CA", "071", "", "", "1200", "", "283", "America/Los_Angeles",
-     "2024-01-01"],
-    ["9990002", "Zzyzx Creek", "Zzyzx Creek", "", "35.15", "-116.11", "H", "STM", "US", "",
-     "CA", "", "", "", "0", "", "280", "America/Los_Angeles", "2024-01-01"],
-    ["9990003", "Quuxshire", "Quuxshire", "Quux County", "51.0", "-1.0", "A", "ADM1", "GB", "",
-     "ENG", "", "", "", "50000", "", "", "Europe/London", "2024-01-01"],
-    ["9990004", "Foobar Bridge", "Foobar Bridge", "", "51.01", "-1.01", "S", "BDG", "GB", "",
-     "ENG", "", "", "", "0", "", "", "Europe/London", "2024-01-01"],
+    [
+        "9990001",
+        "Zzyzxville",
+        "Zzyzxville",
+        "Zzyzx Town,Зизиксвиль",
+        "35.1433",
+        "-116.1046",
+        "P",
+        "PPL",
+        "US",
+        "",
+        "CA",
+        "071",
+        "",
+        "",
+        "1200",
+        "",
+        "283",
+        "America/Los_Angeles",
+        "2024-01-01",
+    ],
+    [
+        "9990002",
+        "Zzyzx Creek",
+        "Zzyzx Creek",
+        "",
+        "35.15",
+        "-116.11",
+        "H",
+        "STM",
+        "US",
+        "",
+        "CA",
+        "",
+        "",
+        "",
+        "0",
+        "",
+        "280",
+        "America/Los_Angeles",
+        "2024-01-01",
+    ],
+    [
+        "9990003",
+        "Quuxshire",
+        "Quuxshire",
+        "Quux County",
+        "51.0",
+        "-1.0",
+        "A",
+        "ADM1",
+        "GB",
+        "",
+        "ENG",
+        "",
+        "",
+        "",
+        "50000",
+        "",
+        "",
+        "Europe/London",
+        "2024-01-01",
+    ],
+    [
+        "9990004",
+        "Foobar Bridge",
+        "Foobar Bridge",
+        "",
+        "51.01",
+        "-1.01",
+        "S",
+        "BDG",
+        "GB",
+        "",
+        "ENG",
+        "",
+        "",
+        "",
+        "0",
+        "",
+        "",
+        "Europe/London",
+        "2024-01-01",
+    ],
 ]
 
 
@@ -71,7 +146,12 @@ def test_geonames_dump_import_is_searchable(cache: Path, dump: Path) -> None:
     gaz = layered(cache, "zz")
     top = gaz.search("Zzyzxville", limit=1)[0].place
     assert (top.id, top.kind, top.country, top.admin1, top.population) == (
-        "geonames:9990001", "city", "US", "CA", 1200)
+        "geonames:9990001",
+        "city",
+        "US",
+        "CA",
+        1200,
+    )
     assert (top.lat, top.lon) == (35.1433, -116.1046) and top.source == "zz"
     assert gaz.search("Зизиксвиль", limit=1)[0].place.id == "geonames:9990001"
     assert gaz.search("Zzyzx Town", limit=1)[0].place.id == "geonames:9990001"
@@ -105,17 +185,34 @@ def test_feature_classes_and_codes_map_to_kinds() -> None:
 
 def test_geojson_vector_import(cache: Path, tmp_path: Path) -> None:
     features = [
-        {"type": "Feature", "properties": {"name": "Qwertyton", "population": 900},
-         "geometry": {"type": "Point", "coordinates": [24.1, 56.9]}},
-        {"type": "Feature", "properties": {"name": "Qwerty Stream", "kind": "river"},
-         "geometry": {"type": "LineString",
-                      "coordinates": [[24.0, 56.0], [24.5, 56.2], [25.0, 56.1]]}},
-        {"type": "Feature", "properties": {"name": "Qwerty Park", "alt_names": "Parc Qwerty"},
-         "geometry": {"type": "Polygon",
-                      "coordinates": [[[23.0, 55.0], [23.2, 55.0], [23.2, 55.2], [23.0, 55.2],
-                                       [23.0, 55.0]]]}},
-        {"type": "Feature", "properties": {"name": None},
-         "geometry": {"type": "Point", "coordinates": [1.0, 1.0]}},
+        {
+            "type": "Feature",
+            "properties": {"name": "Qwertyton", "population": 900},
+            "geometry": {"type": "Point", "coordinates": [24.1, 56.9]},
+        },
+        {
+            "type": "Feature",
+            "properties": {"name": "Qwerty Stream", "kind": "river"},
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[24.0, 56.0], [24.5, 56.2], [25.0, 56.1]],
+            },
+        },
+        {
+            "type": "Feature",
+            "properties": {"name": "Qwerty Park", "alt_names": "Parc Qwerty"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[23.0, 55.0], [23.2, 55.0], [23.2, 55.2], [23.0, 55.2], [23.0, 55.0]]
+                ],
+            },
+        },
+        {
+            "type": "Feature",
+            "properties": {"name": None},
+            "geometry": {"type": "Point", "coordinates": [1.0, 1.0]},
+        },
     ]
     path = tmp_path / "places.geojson"
     collection = {"type": "FeatureCollection", "features": features}
@@ -136,10 +233,21 @@ def test_geojson_vector_import(cache: Path, tmp_path: Path) -> None:
 
 def test_vector_name_field(cache: Path, tmp_path: Path) -> None:
     path = tmp_path / "named.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"TITLE": "Asdfburg", "NAME_EN": "Asdf Town"},
-         "geometry": {"type": "Point", "coordinates": [10.0, 50.0]}},
-    ]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"TITLE": "Asdfburg", "NAME_EN": "Asdf Town"},
+                        "geometry": {"type": "Point", "coordinates": [10.0, 50.0]},
+                    },
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     no_field = r"named\.geojson: no name field \(fields: TITLE, NAME_EN\)"
     with pytest.raises(GazetteerFileError, match=no_field):
         import_file(path, cache_dir=cache)
@@ -170,13 +278,21 @@ def test_malformed_row_names_file_and_line_and_keeps_the_old_layer(
     ("content", "message"),
     [
         ("a\tb\tc\n", r"line 1: expected 19 tab-separated columns of a GeoNames dump, found 3"),
-        ("\t".join(DUMP_ROWS[0]) + "\n" + "1\tX\tX\t\t1\t2\tP\tPPL\tUS\n",
-         r"line 2: expected 19 tab-separated columns, found 9"),
-        ("\t".join(DUMP_ROWS[0]) + "\n" + "\t".join(["x", *DUMP_ROWS[1][1:]]) + "\n",
-         r"line 2: geonameid 'x' is not a whole number"),
-        ("\t".join(DUMP_ROWS[0]) + "\n"
-         + "\t".join([*DUMP_ROWS[1][:5], "200", *DUMP_ROWS[1][6:]]) + "\n",
-         r"line 2: longitude 200.0 is outside \[-180, 180\]"),
+        (
+            "\t".join(DUMP_ROWS[0]) + "\n" + "1\tX\tX\t\t1\t2\tP\tPPL\tUS\n",
+            r"line 2: expected 19 tab-separated columns, found 9",
+        ),
+        (
+            "\t".join(DUMP_ROWS[0]) + "\n" + "\t".join(["x", *DUMP_ROWS[1][1:]]) + "\n",
+            r"line 2: geonameid 'x' is not a whole number",
+        ),
+        (
+            "\t".join(DUMP_ROWS[0])
+            + "\n"
+            + "\t".join([*DUMP_ROWS[1][:5], "200", *DUMP_ROWS[1][6:]])
+            + "\n",
+            r"line 2: longitude 200.0 is outside \[-180, 180\]",
+        ),
     ],
     ids=["wrong-format", "missing-columns", "bad-id", "out-of-range"],
 )
@@ -192,8 +308,12 @@ def test_bad_dumps_are_rejected_with_file_and_line(
 
 def test_not_utf8_and_not_a_vector_file(cache: Path, tmp_path: Path) -> None:
     latin1 = tmp_path / "latin1.txt"
-    latin1.write_bytes("\t".join(DUMP_ROWS[0]).encode() + b"\n" + "\t".join(
-        ["9990005", "Caf\xe9", *DUMP_ROWS[1][2:]]).encode("latin-1") + b"\n")
+    latin1.write_bytes(
+        "\t".join(DUMP_ROWS[0]).encode()
+        + b"\n"
+        + "\t".join(["9990005", "Caf\xe9", *DUMP_ROWS[1][2:]]).encode("latin-1")
+        + b"\n"
+    )
     with pytest.raises(GazetteerFileError, match=r"latin1\.txt: line 2: not UTF-8 text"):
         import_file(latin1, cache_dir=cache)
     junk = tmp_path / "junk.shp"

@@ -34,7 +34,9 @@ def test_people_outlets_and_common_words_are_not_places(recognise) -> None:  # n
         "General Paris Morgan told Sky News on Friday that Mark Jordan will Read the report in March. "
         "Reuters and the Washington Post confirmed it."
     )
-    assert not {"Paris", "Sky", "Friday", "Mark", "Jordan", "Read", "March", "Washington"} & set(found)
+    assert not {"Paris", "Sky", "Friday", "Mark", "Jordan", "Read", "March", "Washington"} & set(
+        found
+    )
 
 
 def test_metonymy_and_demonyms(recognise) -> None:  # noqa: ANN001

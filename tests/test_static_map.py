@@ -151,4 +151,6 @@ def test_cli_size_and_dpi(tmp_path: Path) -> None:
     root = ET.fromstring((out / "a.svg").read_bytes())
     assert root.get("viewBox") == f"0 0 {640 / 80 * 72:g} {480 / 80 * 72:g}"
     bad = subprocess.run([*cmd, "--size", "big"], capture_output=True, text=True, check=False)
-    assert bad.returncode == 2 and ("--size" in bad.stderr or "WIDTHxHEIGHT" in bad.stderr), bad.stderr
+    assert bad.returncode == 2 and ("--size" in bad.stderr or "WIDTHxHEIGHT" in bad.stderr), (
+        bad.stderr
+    )

@@ -87,7 +87,8 @@ class OfflineGeocoder(Geocoder):
             query, limit=200 if filtering else wanted, min_similarity=self.min_similarity
         )
         candidates = [
-            c for c in candidates
+            c
+            for c in candidates
             if (not countries or (c.place.country or "").upper() in countries)
             and (not kind_set or c.place.kind in kind_set)
         ][:wanted]
@@ -126,7 +127,7 @@ class OfflineGeocoder(Geocoder):
         return self.gazetteer.search(query, limit=limit, min_similarity=self.min_similarity)
 
     def address(self, place: Place) -> str:
-        """"name, first-level division, country", leaving out unknown parts (a country is
+        """ "name, first-level division, country", leaving out unknown parts (a country is
         just its name, a division has no division). A city named like its region keeps
         both ("Kherson, Kherson, Ukraine"), which tells it from the region ("Kherson, Ukraine")."""
         parts = [place.name]

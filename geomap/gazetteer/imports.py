@@ -33,49 +33,163 @@ from .tables import GazetteerFileError, TableSource
 IMPORT_PRIORITY = 30
 
 GEONAMES_COLUMNS = (
-    "geonameid", "name", "asciiname", "alternatenames", "latitude", "longitude",
-    "feature class", "feature code", "country code", "cc2", "admin1 code", "admin2 code",
-    "admin3 code", "admin4 code", "population", "elevation", "dem", "timezone",
+    "geonameid",
+    "name",
+    "asciiname",
+    "alternatenames",
+    "latitude",
+    "longitude",
+    "feature class",
+    "feature code",
+    "country code",
+    "cc2",
+    "admin1 code",
+    "admin2 code",
+    "admin3 code",
+    "admin4 code",
+    "population",
+    "elevation",
+    "dem",
+    "timezone",
     "modification date",
 )
-VECTOR_SUFFIXES = frozenset({
-    ".shp", ".gpkg", ".geojson", ".json", ".geojsonl", ".geojsons", ".fgb", ".kml", ".kmz",
-    ".gml", ".gpx", ".tab", ".mif", ".gdb", ".topojson", ".shz",
-})
+VECTOR_SUFFIXES = frozenset(
+    {
+        ".shp",
+        ".gpkg",
+        ".geojson",
+        ".json",
+        ".geojsonl",
+        ".geojsons",
+        ".fgb",
+        ".kml",
+        ".kmz",
+        ".gml",
+        ".gpx",
+        ".tab",
+        ".mif",
+        ".gdb",
+        ".topojson",
+        ".shz",
+    }
+)
 FORMATS = ("auto", "geonames", "vector", "table")
 _NAME_FIELDS = ("name", "NAME", "Name")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 # GeoNames feature codes -> geomap kinds. The class decides when the code is not listed.
 _CODE_KINDS = {
-    "ADM1": "admin1", "ADM1H": "admin1", "ADM2": "admin2", "ADM2H": "admin2",
-    "ADM3": "district", "ADM4": "district", "ADM5": "district", "ADMD": "district",
-    "PCL": "country", "PCLI": "country", "PCLD": "country", "PCLF": "country",
-    "PCLS": "country", "PCLIX": "country", "TERR": "country",
+    "ADM1": "admin1",
+    "ADM1H": "admin1",
+    "ADM2": "admin2",
+    "ADM2H": "admin2",
+    "ADM3": "district",
+    "ADM4": "district",
+    "ADM5": "district",
+    "ADMD": "district",
+    "PCL": "country",
+    "PCLI": "country",
+    "PCLD": "country",
+    "PCLF": "country",
+    "PCLS": "country",
+    "PCLIX": "country",
+    "TERR": "country",
     "PPLX": "district",
-    "CNL": "canal", "CNLN": "canal", "CNLA": "canal", "CNLSB": "canal", "CNLI": "canal",
-    "LK": "lake", "LKS": "lake", "LKN": "lake", "LKI": "lake", "LKO": "lake", "LKC": "lake",
-    "RSV": "reservoir", "RSVI": "reservoir", "RSVT": "reservoir",
-    "SEA": "sea", "STRT": "strait", "ESTY": "estuary", "BAY": "bay", "BAYS": "bay",
-    "GULF": "bay", "COVE": "bay", "LGN": "lagoon", "LGNS": "lagoon", "HBR": "port",
-    "BDG": "bridge", "DAM": "dam", "DAMSB": "dam", "PS": "power_plant", "PSH": "power_plant",
-    "PSN": "nuclear_plant", "AIRP": "airport", "AIRF": "airport", "AIRB": "airport",
-    "AIRH": "airport", "PRT": "port", "PORT": "port", "RSTN": "station", "RSTP": "station",
-    "MNMT": "landmark", "MUS": "landmark", "CSTL": "landmark", "HSTS": "landmark",
-    "RUIN": "landmark", "TOWR": "landmark", "PAL": "landmark", "SQR": "landmark",
-    "CH": "landmark", "MSQE": "landmark", "TMPL": "landmark", "SHRN": "landmark",
-    "CTHSE": "landmark", "STDM": "landmark", "MLBS": "military_base", "INSM": "military_base",
-    "ISL": "island", "ISLS": "island", "ISLT": "island", "ISLET": "island", "ISLM": "island",
-    "ISLF": "island", "PEN": "peninsula", "SPIT": "spit", "CAPE": "cape", "PT": "cape",
-    "MT": "mountain", "MTS": "mountain", "PK": "mountain", "PKS": "mountain",
-    "HLL": "mountain", "HLLS": "mountain", "VLC": "mountain", "PASS": "pass",
-    "VAL": "valley", "DSRT": "desert", "PLN": "plain", "PLAT": "plateau",
-    "RGN": "region", "RGNE": "region", "RGNH": "region", "AREA": "region", "PRK": "park",
-    "RESN": "park", "RESF": "forest", "FRST": "forest",
+    "CNL": "canal",
+    "CNLN": "canal",
+    "CNLA": "canal",
+    "CNLSB": "canal",
+    "CNLI": "canal",
+    "LK": "lake",
+    "LKS": "lake",
+    "LKN": "lake",
+    "LKI": "lake",
+    "LKO": "lake",
+    "LKC": "lake",
+    "RSV": "reservoir",
+    "RSVI": "reservoir",
+    "RSVT": "reservoir",
+    "SEA": "sea",
+    "STRT": "strait",
+    "ESTY": "estuary",
+    "BAY": "bay",
+    "BAYS": "bay",
+    "GULF": "bay",
+    "COVE": "bay",
+    "LGN": "lagoon",
+    "LGNS": "lagoon",
+    "HBR": "port",
+    "BDG": "bridge",
+    "DAM": "dam",
+    "DAMSB": "dam",
+    "PS": "power_plant",
+    "PSH": "power_plant",
+    "PSN": "nuclear_plant",
+    "AIRP": "airport",
+    "AIRF": "airport",
+    "AIRB": "airport",
+    "AIRH": "airport",
+    "PRT": "port",
+    "PORT": "port",
+    "RSTN": "station",
+    "RSTP": "station",
+    "MNMT": "landmark",
+    "MUS": "landmark",
+    "CSTL": "landmark",
+    "HSTS": "landmark",
+    "RUIN": "landmark",
+    "TOWR": "landmark",
+    "PAL": "landmark",
+    "SQR": "landmark",
+    "CH": "landmark",
+    "MSQE": "landmark",
+    "TMPL": "landmark",
+    "SHRN": "landmark",
+    "CTHSE": "landmark",
+    "STDM": "landmark",
+    "MLBS": "military_base",
+    "INSM": "military_base",
+    "ISL": "island",
+    "ISLS": "island",
+    "ISLT": "island",
+    "ISLET": "island",
+    "ISLM": "island",
+    "ISLF": "island",
+    "PEN": "peninsula",
+    "SPIT": "spit",
+    "CAPE": "cape",
+    "PT": "cape",
+    "MT": "mountain",
+    "MTS": "mountain",
+    "PK": "mountain",
+    "PKS": "mountain",
+    "HLL": "mountain",
+    "HLLS": "mountain",
+    "VLC": "mountain",
+    "PASS": "pass",
+    "VAL": "valley",
+    "DSRT": "desert",
+    "PLN": "plain",
+    "PLAT": "plateau",
+    "RGN": "region",
+    "RGNE": "region",
+    "RGNH": "region",
+    "AREA": "region",
+    "PRK": "park",
+    "RESN": "park",
+    "RESF": "forest",
+    "FRST": "forest",
 }
 _CLASS_KINDS = {
-    "A": "region", "P": "city", "H": "water", "S": "building", "T": "landform",
-    "L": "area", "R": "road", "V": "forest", "U": "undersea",
+    "A": "region",
+    "P": "city",
+    "H": "water",
+    "S": "building",
+    "T": "landform",
+    "L": "area",
+    "R": "road",
+    "V": "forest",
+    "U": "undersea",
 }
 
 
@@ -199,14 +313,32 @@ def _geonames_record(line: str, where: str, *, first: bool = False) -> PlaceReco
     if len(fields) != len(GEONAMES_COLUMNS):
         hint = (
             " - this does not look like a GeoNames dump (geonameid, name, asciiname, "
-            "alternatenames, latitude, longitude, ...)" if first else ""
+            "alternatenames, latitude, longitude, ...)"
+            if first
+            else ""
         )
         raise GazetteerFileError(
             f"{where}: expected {len(GEONAMES_COLUMNS)} tab-separated columns, "
             f"found {len(fields)}{hint}"
         )
-    (gid, name, asciiname, alternates, lat, lon, fclass, fcode, cc, _cc2, admin1,
-     _a2, _a3, _a4, population, *_rest) = fields
+    (
+        gid,
+        name,
+        asciiname,
+        alternates,
+        lat,
+        lon,
+        fclass,
+        fcode,
+        cc,
+        _cc2,
+        admin1,
+        _a2,
+        _a3,
+        _a4,
+        population,
+        *_rest,
+    ) = fields
     try:
         geonameid = int(gid)
     except ValueError:
@@ -355,7 +487,12 @@ class VectorSource:
         )
 
     def _record(
-        self, row, field: str, columns: dict[str, str], where: str, number: int  # noqa: ANN001
+        self,
+        row,
+        field: str,
+        columns: dict[str, str],
+        where: str,
+        number: int,  # noqa: ANN001
     ) -> PlaceRecord | None:
         import shapely
 
@@ -423,7 +560,7 @@ def _text(value: object) -> str:
 
 
 def detect_format(path: Path) -> str:
-    """"geonames", "vector" or "table" for a file, from its name and first line."""
+    """ "geonames", "vector" or "table" for a file, from its name and first line."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return "table"

@@ -142,9 +142,13 @@ def _insert_words(con: sqlite3.Connection) -> None:
     from english_words import get_english_words_set
     from wordfreq import zipf_frequency
 
-    lower = {w for w in get_english_words_set(["web2", "gcide"], lower=False, alpha=True) if w.islower()}
+    lower = {
+        w for w in get_english_words_set(["web2", "gcide"], lower=False, alpha=True) if w.islower()
+    }
     rows = ((w, zipf_frequency(w, "en")) for w in lower)
-    con.executemany("INSERT OR IGNORE INTO words VALUES (?, ?)", sorted(r for r in rows if r[1] >= 2.5))
+    con.executemany(
+        "INSERT OR IGNORE INTO words VALUES (?, ?)", sorted(r for r in rows if r[1] >= 2.5)
+    )
 
 
 def _insert_source(con: sqlite3.Connection, source: GazetteerSource, rowid: int, show: bool) -> int:
@@ -183,8 +187,20 @@ def _flush(con: sqlite3.Connection, place_rows: list[tuple], name_rows: list[tup
 
 def _place_row(rowid: int, rec: PlaceRecord, source: GazetteerSource) -> tuple:
     return (
-        rowid, rec.id, rec.name, rec.kind, rec.lat, rec.lon, rec.country, rec.admin1,
-        rec.population, rec.geonameid, rec.feature_code, rec.wkt, source.name, source.priority,
+        rowid,
+        rec.id,
+        rec.name,
+        rec.kind,
+        rec.lat,
+        rec.lon,
+        rec.country,
+        rec.admin1,
+        rec.population,
+        rec.geonameid,
+        rec.feature_code,
+        rec.wkt,
+        source.name,
+        source.priority,
     )
 
 

@@ -43,7 +43,14 @@ _KIND_PRIOR = {
 }
 #: A city this big sharing its name with a region of its country is what the bare name means.
 _NAMESAKE_CITY_POPULATION = 50_000
-_NAME_TYPE_WEIGHT = {"name": 1.0, "alt": 0.95, "abbr": 0.95, "demonym": 0.9, "translit": 0.85, "code": 0.6}
+_NAME_TYPE_WEIGHT = {
+    "name": 1.0,
+    "alt": 0.95,
+    "abbr": 0.95,
+    "demonym": 0.9,
+    "translit": 0.85,
+    "code": 0.6,
+}
 #: Name keys are ASCII, so names in other scripts meet Latin ones after transliteration:
 #: "大阪" (Osaka) and Durban's alternate "Daban" share the key "daban". A place whose
 #: stored name is the query's own non-Latin spelling is therefore weighted as a primary name.
@@ -304,7 +311,8 @@ class Gazetteer:
         # A region named after its own capital ("Kherson", "New York"): the bare name
         # means the city, so the region yields where the city is among the candidates.
         cities = {
-            c.place.country for c in best.values()
+            c.place.country
+            for c in best.values()
             if c.place.kind == "city" and c.place.population >= _NAMESAKE_CITY_POPULATION
         }
         for pid, cand in list(best.items()):
@@ -317,7 +325,9 @@ class Gazetteer:
         )
         return ranked[:limit]
 
-    def search(self, name: str, *, limit: int = 10, min_similarity: float = 80.0) -> list[Candidate]:
+    def search(
+        self, name: str, *, limit: int = 10, min_similarity: float = 80.0
+    ) -> list[Candidate]:
         """``lookup`` first; when nothing matches exactly, near-miss spellings with a score."""
         exact = self.lookup(name, limit=limit)
         if exact:
@@ -341,9 +351,13 @@ class Gazetteer:
         if len(key) < 3:
             return []
         if key != name_key(name) and self.hits(key):
-            return [Candidate(c.place, round(c.score * 0.98, 6)) for c in self.lookup(key, limit=limit)]
+            return [
+                Candidate(c.place, round(c.score * 0.98, 6)) for c in self.lookup(key, limit=limit)
+            ]
         keys = self._keys_near(key)
-        matches = process.extract(key, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=min_similarity)
+        matches = process.extract(
+            key, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=min_similarity
+        )
         out: dict[str, Candidate] = {}
         for matched_key, similarity, _ in matches:
             for cand in self.lookup(matched_key, limit=limit):
@@ -450,8 +464,12 @@ class Gazetteer:
         area = None
         if points:
             lons, lats = zip(*points)
-            area = box(min(lons) - margin_deg, min(lats) - margin_deg,
-                       max(lons) + margin_deg, max(lats) + margin_deg)
+            area = box(
+                min(lons) - margin_deg,
+                min(lats) - margin_deg,
+                max(lons) + margin_deg,
+                max(lats) + margin_deg,
+            )
         features = []
         rows = self._layers[0].execute(
             "SELECT id, name, wkt FROM places WHERE kind = 'country' AND wkt IS NOT NULL ORDER BY id"
@@ -461,11 +479,13 @@ class Gazetteer:
             if area is not None and not geom.intersects(area):
                 continue
             data = mapping(geom)
-            features.append({
-                "type": "Feature",
-                "properties": {"name": row["name"]},
-                "geometry": {"type": data["type"], "coordinates": _round(data["coordinates"])},
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"name": row["name"]},
+                    "geometry": {"type": data["type"], "coordinates": _round(data["coordinates"])},
+                }
+            )
         return {"type": "FeatureCollection", "features": features}
 
     def info(self) -> dict[str, object]:
@@ -548,8 +568,17 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 _PLACE_FIELDS = (
-    "id", "name", "kind", "lat", "lon", "country", "admin1", "population", "source",
-    "geometry", "geonameid",
+    "id",
+    "name",
+    "kind",
+    "lat",
+    "lon",
+    "country",
+    "admin1",
+    "population",
+    "source",
+    "geometry",
+    "geonameid",
 )
 # A frozen dataclass's __init__ makes one object.__setattr__ call per field (~2 µs for a
 # Place; ~10 % of a bulk lookup). While Place stays a plain frozen dataclass (no __slots__,
@@ -564,10 +593,23 @@ _FAST_PLACE = (
 
 def _place_from_tuple(row: Sequence) -> Place:
     # Column order: _PLACE_COLUMNS.
-    values = zip(_PLACE_FIELDS, (
-        row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8] or 0, row[9],
-        _geometry(row[10]) if row[10] else None, row[11],
-    ), strict=True)
+    values = zip(
+        _PLACE_FIELDS,
+        (
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8] or 0,
+            row[9],
+            _geometry(row[10]) if row[10] else None,
+            row[11],
+        ),
+        strict=True,
+    )
     if _FAST_PLACE:
         place = object.__new__(Place)
         place.__dict__.update(values)

@@ -65,9 +65,11 @@ def _row_to_record(row: dict[str, str], where: str, prefix: str) -> PlaceRecord:
             raise GazetteerFileError(f"{where}: wkt does not parse ({exc})") from None
         if geom.is_empty or not geom.is_valid:
             raise GazetteerFileError(f"{where}: wkt geometry is empty or invalid")
-        anchor = geom.interpolate(0.5, normalized=True) if geom.geom_type.endswith(
-            "LineString"
-        ) else geom.representative_point()
+        anchor = (
+            geom.interpolate(0.5, normalized=True)
+            if geom.geom_type.endswith("LineString")
+            else geom.representative_point()
+        )
         lat, lon = anchor.y, anchor.x
     else:
         if not (row.get("lat") or "").strip() or not (row.get("lon") or "").strip():
@@ -98,8 +100,7 @@ def read_csv_table(path: Path, prefix: str) -> list[PlaceRecord]:
                 raise GazetteerFileError(f"{path}: line 1: missing required column 'name'")
             # The header is line 1, so data row i sits on line i + 2.
             return [
-                _row_to_record(row, f"{path}: line {reader.line_num}", prefix)
-                for row in reader
+                _row_to_record(row, f"{path}: line {reader.line_num}", prefix) for row in reader
             ]
     except UnicodeDecodeError as exc:
         raise GazetteerFileError(f"{path}: not UTF-8 text ({exc.reason})") from None
@@ -119,7 +120,9 @@ def read_geojson_table(path: Path, prefix: str) -> list[PlaceRecord]:
     records = []
     for i, feature in enumerate(data.get("features") or [], start=1):
         where = f"{path}: feature {i}"
-        props = {k: "" if v is None else str(v) for k, v in (feature.get("properties") or {}).items()}
+        props = {
+            k: "" if v is None else str(v) for k, v in (feature.get("properties") or {}).items()
+        }
         try:
             geom = shape(feature["geometry"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -141,7 +144,9 @@ def read_table(path: Path, prefix: str) -> list[PlaceRecord]:
         return read_csv_table(path, prefix)
     if suffix in {".geojson", ".json"}:
         return read_geojson_table(path, prefix)
-    raise GazetteerFileError(f"{path}: unsupported gazetteer file type {suffix!r} (use .csv or .geojson)")
+    raise GazetteerFileError(
+        f"{path}: unsupported gazetteer file type {suffix!r} (use .csv or .geojson)"
+    )
 
 
 class TableSource:

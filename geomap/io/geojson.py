@@ -25,11 +25,38 @@ LAYER_ORDER = {"event": 0, "place": 1, "river": 2, "area": 3}
 
 #: The property schema of every feature, in the order documented in the README.
 PROPERTIES: tuple[str, ...] = (
-    "layer", "name", "kind", "event_type", "sub_event_type", "actor1", "actor2",
-    "event_date", "time_precision", "geo_precision", "historical", "location", "place_id",
-    "geonameid", "country", "admin1", "latitude", "longitude", "precision", "role",
-    "mentions", "quote", "mention_start", "mention_end", "sentence_start", "sentence_end",
-    "confidence", "doc_ids", "source_titles", "source_urls", "source_dates", "merged_from",
+    "layer",
+    "name",
+    "kind",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "event_date",
+    "time_precision",
+    "geo_precision",
+    "historical",
+    "location",
+    "place_id",
+    "geonameid",
+    "country",
+    "admin1",
+    "latitude",
+    "longitude",
+    "precision",
+    "role",
+    "mentions",
+    "quote",
+    "mention_start",
+    "mention_end",
+    "sentence_start",
+    "sentence_end",
+    "confidence",
+    "doc_ids",
+    "source_titles",
+    "source_urls",
+    "source_dates",
+    "merged_from",
 )
 
 
@@ -121,30 +148,34 @@ def context_features(parsed: Sequence[ParsedDocument]) -> list[dict[str, Any]]:
             geom = place.geometry
         roles = sorted({t.mention.role for _, t in items})
         doc_ids = sorted({d.document.id for d, _ in items})
-        features.append({
-            "type": "Feature",
-            "id": f"{layer}:{place_id}",
-            "geometry": geometry_json(geom if geom is not None else Point(place.lon, place.lat)),
-            "properties": _props(
-                layer=layer,
-                name=place.name,
-                kind=place.kind,
-                place_id=place.id,
-                geonameid=place.geonameid,
-                country=place.country,
-                admin1=place.admin1,
-                latitude=round(place.lat, COORDINATE_PRECISION),
-                longitude=round(place.lon, COORDINATE_PRECISION),
-                precision=first.precision,
-                role=",".join(roles),
-                mentions=len(items),
-                quote=doc.document.text[first.mention.start : first.mention.end],
-                mention_start=first.mention.start,
-                mention_end=first.mention.end,
-                confidence=round(max(t.score for _, t in items), 3),
-                doc_ids=",".join(doc_ids),
-            ),
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"{layer}:{place_id}",
+                "geometry": geometry_json(
+                    geom if geom is not None else Point(place.lon, place.lat)
+                ),
+                "properties": _props(
+                    layer=layer,
+                    name=place.name,
+                    kind=place.kind,
+                    place_id=place.id,
+                    geonameid=place.geonameid,
+                    country=place.country,
+                    admin1=place.admin1,
+                    latitude=round(place.lat, COORDINATE_PRECISION),
+                    longitude=round(place.lon, COORDINATE_PRECISION),
+                    precision=first.precision,
+                    role=",".join(roles),
+                    mentions=len(items),
+                    quote=doc.document.text[first.mention.start : first.mention.end],
+                    mention_start=first.mention.start,
+                    mention_end=first.mention.end,
+                    confidence=round(max(t.score for _, t in items), 3),
+                    doc_ids=",".join(doc_ids),
+                ),
+            }
+        )
     return features
 
 
@@ -167,7 +198,9 @@ def dumps(collection: dict[str, Any]) -> str:
     # One feature per line: small diffs when one event changes, still valid JSON.
     features = collection["features"]
     head = {k: v for k, v in collection.items() if k != "features"}
-    lines = [json.dumps(f, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for f in features]
+    lines = [
+        json.dumps(f, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for f in features
+    ]
     prefix = json.dumps(head, sort_keys=True, ensure_ascii=False, separators=(",", ":"))[:-1]
     body = ",\n".join(lines)
     return f'{prefix},"features":[\n{body}\n]}}\n' if lines else f'{prefix},"features":[]}}\n'

@@ -40,7 +40,9 @@ class MapText:
     title: str
     description: str = ""
     source_line: str = ""
-    credit: str = "Map: geomap · Places: GeoNames (CC BY 4.0), curated rows (see gazetteer/README.md)"
+    credit: str = (
+        "Map: geomap · Places: GeoNames (CC BY 4.0), curated rows (see gazetteer/README.md)"
+    )
 
 
 def style_for(event_type: str) -> tuple[str, str]:
@@ -64,7 +66,10 @@ def escape(text: str | None) -> str:
     if not text:
         return ""
     return (
-        html.escape(text, quote=True).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+        html.escape(text, quote=True)
+        .replace("`", "&#96;")
+        .replace("$", "&#36;")
+        .replace("\\", "&#92;")
     )
 
 
@@ -93,14 +98,18 @@ def _accessible_page(page: str, text: MapText) -> str:
     forbids it) and declare the page language."""
     label = escape(f"Map: {text.title}" if text.title else "Map")
     page, found = _MAP_DIV.subn(
-        lambda m: f'<div class="folium-map" id="{m.group(1)}" role="region" aria-label="{label}" '
-        'aria-describedby="geomap-summary">',
+        lambda m: (
+            f'<div class="folium-map" id="{m.group(1)}" role="region" aria-label="{label}" '
+            'aria-describedby="geomap-summary">'
+        ),
         page,
         count=1,
     )
     if not found:
         raise RuntimeError("geomap: folium's map container was not found in the page")
-    page = _VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1.0" />', page, count=1)
+    page = _VIEWPORT.sub(
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0" />', page, count=1
+    )
     return page.replace("<html>", '<html lang="en">', 1)
 
 
@@ -134,7 +143,10 @@ def build_map(
             basemap,
             name="Basemap: countries (offline)",
             style_function=lambda _f: {
-                "fillColor": BASEMAP_LAND, "color": "#9a9a9a", "weight": 1, "fillOpacity": 1,
+                "fillColor": BASEMAP_LAND,
+                "color": "#9a9a9a",
+                "weight": 1,
+                "fillOpacity": 1,
             },
             control=False,
             interactive=False,
@@ -181,7 +193,9 @@ def _add_events(
 ) -> tuple[plugins.MarkerCluster, folium.FeatureGroup, list[_Item]]:
     layer = folium.FeatureGroup(name="Events", show=True).add_to(fmap)
     cluster = plugins.MarkerCluster(
-        name="Events (clustered)", control=False, icon_create_function=_CLUSTER_ICON_JS,
+        name="Events (clustered)",
+        control=False,
+        icon_create_function=_CLUSTER_ICON_JS,
         options={"maxClusterRadius": 30, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
     )
     cluster.add_to(layer)
@@ -195,7 +209,10 @@ def _add_events(
             area = folium.GeoJson(
                 {"type": "Feature", "geometry": geometry_json(event.geometry), "properties": {}},
                 style_function=lambda _f, c=colour: {
-                    "color": c, "weight": 2, "fillOpacity": 0.08, "dashArray": "4 4",
+                    "color": c,
+                    "weight": 2,
+                    "fillOpacity": 0.08,
+                    "dashArray": "4 4",
                 },
                 interactive=False,
             ).add_to(areas)
@@ -203,18 +220,31 @@ def _add_events(
             area = folium.Circle(
                 (event.lat, event.lon),
                 radius=UNCERTAINTY_RADIUS_M[event.geo_precision],
-                color=colour, weight=1, fill=True, fill_opacity=0.08, interactive=False,
+                color=colour,
+                weight=1,
+                fill=True,
+                fill_opacity=0.08,
+                interactive=False,
             ).add_to(areas)
         date = event.event_date.isoformat() if event.event_date else None
         label = f"{event.event_type} at {event.location}, {date or 'date unknown'}. Press Enter for details."
         marker = folium.Marker(
             (event.lat, event.lon),
-            icon=folium.DivIcon(html=_icon_svg(colour, glyph) + f'<span class="geomap-sr">{escape(label)}</span>',
-                                icon_size=(28, 28), icon_anchor=(14, 14), class_name="geomap-event"),
+            icon=folium.DivIcon(
+                html=_icon_svg(colour, glyph) + f'<span class="geomap-sr">{escape(label)}</span>',
+                icon_size=(28, 28),
+                icon_anchor=(14, 14),
+                class_name="geomap-event",
+            ),
             tooltip=escape(f"{event.event_type}: {event.location}"),
             # Long popups scroll; autopan keeps them clear of the zoom and layer controls.
-            popup=folium.Popup(_popup(event), max_width=300, maxHeight=280,
-                               autoPanPaddingTopLeft=[10, 120], autoPanPaddingBottomRight=[10, 10]),
+            popup=folium.Popup(
+                _popup(event),
+                max_width=300,
+                maxHeight=280,
+                autoPanPaddingTopLeft=[10, 120],
+                autoPanPaddingBottomRight=[10, 10],
+            ),
             keyboard=True,  # Leaflet's default, stated: Tab reaches the marker, Enter opens its popup
         )
         marker.add_to(cluster)
@@ -286,7 +316,9 @@ class _Timeline(MacroElement):
 {% endmacro %}"""
     )
 
-    def __init__(self, cluster: plugins.MarkerCluster, areas: folium.FeatureGroup, items: list[_Item]) -> None:
+    def __init__(
+        self, cluster: plugins.MarkerCluster, areas: folium.FeatureGroup, items: list[_Item]
+    ) -> None:
         super().__init__()
         self._name = "GeomapTimeline"
         self.cluster = cluster
@@ -296,7 +328,9 @@ class _Timeline(MacroElement):
 
 def _add_context(fmap: folium.Map, parsed: Sequence[ParsedDocument]) -> None:
     rivers = folium.FeatureGroup(name="Rivers", show=True).add_to(fmap)
-    context = folium.FeatureGroup(name="Context places (mentioned, no event)", show=True).add_to(fmap)
+    context = folium.FeatureGroup(name="Context places (mentioned, no event)", show=True).add_to(
+        fmap
+    )
     seen: set[str] = set()
     for doc in parsed:
         for top in doc.toponyms:
@@ -309,13 +343,22 @@ def _add_context(fmap: folium.Map, parsed: Sequence[ParsedDocument]) -> None:
             elif place.kind == "bank" and top.geometry is not None:
                 folium.GeoJson(
                     {"type": "Feature", "geometry": geometry_json(top.geometry), "properties": {}},
-                    style_function=lambda _f: {"color": RIVER_COLOUR, "weight": 1, "fillOpacity": 0.1},
+                    style_function=lambda _f: {
+                        "color": RIVER_COLOUR,
+                        "weight": 1,
+                        "fillOpacity": 0.1,
+                    },
                     tooltip=escape(place.name),
                 ).add_to(context)
             elif place.kind != "country":
                 folium.CircleMarker(
-                    (place.lat, place.lon), radius=4, color=CONTEXT_COLOUR, weight=1,
-                    fill=True, fill_opacity=0.7, tooltip=escape(f"{place.name} ({place.kind})"),
+                    (place.lat, place.lon),
+                    radius=4,
+                    color=CONTEXT_COLOUR,
+                    weight=1,
+                    fill=True,
+                    fill_opacity=0.7,
+                    tooltip=escape(f"{place.name} ({place.kind})"),
                 ).add_to(context)
 
 
@@ -337,7 +380,8 @@ def _popup(event: Event) -> str:
         when = f", {src.date.isoformat()}" if src.date else ""
         sources.append(
             f'<li><a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{label}</a>{when}</li>'
-            if url else f"<li>{label}{when}</li>"
+            if url
+            else f"<li>{label}{when}</li>"
         )
     return (
         f'<div class="geomap-popup"><h3>{escape(event.event_type)}</h3>'
@@ -362,7 +406,8 @@ def _bounds(events: Sequence[Event], parsed: Sequence[ParsedDocument]) -> list[l
     if not points:
         points = [
             (t.place.lat, t.place.lon)
-            for d in parsed for t in d.toponyms
+            for d in parsed
+            for t in d.toponyms
             if t.place is not None and t.place.kind != "country" and t.mention.role == "literal"
         ]
     if not points:
@@ -373,9 +418,7 @@ def _bounds(events: Sequence[Event], parsed: Sequence[ParsedDocument]) -> list[l
 
 
 class _Panel(MacroElement):
-    _template = Template(
-        """{% macro html(this, kwargs) %}{{ this.content }}{% endmacro %}"""
-    )
+    _template = Template("""{% macro html(this, kwargs) %}{{ this.content }}{% endmacro %}""")
 
     def __init__(self, content: str) -> None:
         super().__init__()
@@ -398,11 +441,13 @@ def _timeline_html(dates: Sequence[str], undated: bool) -> str:
   <datalist id="geomap-timeline-ticks">{"".join(f'<option value="{i}" label="{escape(d)}"></option>' for i, d in enumerate(dates))}</datalist>
   <div class="geomap-timeline-row geomap-timeline-ends" aria-hidden="true"><span>{escape(dates[0])}</span><span>{escape(dates[-1])}</span></div>
   <output id="geomap-timeline-status" for="geomap-timeline-range" aria-live="polite"></output>
-  {'<p class="geomap-timeline-note">Events without a date are always shown.</p>' if undated else ''}
+  {'<p class="geomap-timeline-note">Events without a date are always shown.</p>' if undated else ""}
 </div>"""
 
 
-def _add_panel(fmap: folium.Map, text: MapText, events: Sequence[Event], dates: Sequence[str] = ()) -> None:
+def _add_panel(
+    fmap: folium.Map, text: MapText, events: Sequence[Event], dates: Sequence[str] = ()
+) -> None:
     legend_items = sorted({e.event_type for e in events})
     legend = "".join(
         f'<li><span class="swatch" style="background:{style_for(t)[0]};color:{_ink(style_for(t)[0])}" aria-hidden="true">'
@@ -412,28 +457,39 @@ def _add_panel(fmap: folium.Map, text: MapText, events: Sequence[Event], dates: 
     )
     heads = ("Date", "Type", "Sub-type", "Location", "Actors", "Quote")
     rows = "".join(
-        "<tr>" + "".join(
+        "<tr>"
+        + "".join(
             f'<td data-label="{head}">{escape(value)}</td>'
-            for head, value in zip(heads, (
-                e.event_date.isoformat() if e.event_date else "unknown", e.event_type, e.sub_event_type,
-                e.location, " / ".join(a for a in (e.actor1, e.actor2) if a), e.quote,
-            ), strict=True)
-        ) + "</tr>"
+            for head, value in zip(
+                heads,
+                (
+                    e.event_date.isoformat() if e.event_date else "unknown",
+                    e.event_type,
+                    e.sub_event_type,
+                    e.location,
+                    " / ".join(a for a in (e.actor1, e.actor2) if a),
+                    e.quote,
+                ),
+                strict=True,
+            )
+        )
+        + "</tr>"
         for e in events
     )
     summary = (
         f"{len(events)} event{'s' if len(events) != 1 else ''} at "
         f"{len({e.location for e in events})} location{'s' if len({e.location for e in events}) != 1 else ''}."
-        if events else "No events with a place were found in this text; the map shows no markers."
+        if events
+        else "No events with a place were found in this text; the map shows no markers."
     )
     head_row = "".join(f'<th scope="col">{h}</th>' for h in heads)
     panel = f"""
 <header class="geomap-header">
   <h1>{escape(text.title)}</h1>
-  {f'<p class="geomap-description">{escape(text.description)}</p>' if text.description else ''}
-  {f'<p class="geomap-sources">{escape(text.source_line)}</p>' if text.source_line else ''}
+  {f'<p class="geomap-description">{escape(text.description)}</p>' if text.description else ""}
+  {f'<p class="geomap-sources">{escape(text.source_line)}</p>' if text.source_line else ""}
 </header>
-<aside class="geomap-legend" aria-label="Legend"><details open><summary><h2>Events</h2></summary><ul>{legend or '<li>none</li>'}</ul></details></aside>{_timeline_html(dates, any(e.event_date is None for e in events))}
+<aside class="geomap-legend" aria-label="Legend"><details open><summary><h2>Events</h2></summary><ul>{legend or "<li>none</li>"}</ul></details></aside>{_timeline_html(dates, any(e.event_date is None for e in events))}
 <footer class="geomap-credit">{escape(text.credit)}</footer>
 <section class="geomap-text" aria-label="Events as text">
   <h2>Summary</h2><p class="geomap-summary" id="geomap-summary">{escape(summary)}</p>

@@ -24,16 +24,24 @@ def source_line(parsed: Sequence[ParsedDocument]) -> str:
         d = doc.document
         label = d.outlet or d.title or d.id
         if d.date:
-            when = d.date.isoformat() if d.date_precision in (None, "day") else f"{d.date_precision} of {d.date.isoformat()}"
+            when = (
+                d.date.isoformat()
+                if d.date_precision in (None, "day")
+                else f"{d.date_precision} of {d.date.isoformat()}"
+            )
             label += f" ({when})"
         parts.append(label)
     return "Source: " + "; ".join(parts) if parts else ""
 
 
-def basemap_for(gazetteer: Gazetteer, events: Sequence[Event], parsed: Sequence[ParsedDocument]) -> dict[str, Any]:
+def basemap_for(
+    gazetteer: Gazetteer, events: Sequence[Event], parsed: Sequence[ParsedDocument]
+) -> dict[str, Any]:
     """Country outlines around what the map shows: the offline basemap."""
     points = [(e.lon, e.lat) for e in events] + [
-        (t.place.lon, t.place.lat) for d in parsed for t in d.toponyms
+        (t.place.lon, t.place.lat)
+        for d in parsed
+        for t in d.toponyms
         if t.place is not None and t.place.kind != "country"
     ]
     return gazetteer.country_outlines(points, margin_deg=15.0)
@@ -55,7 +63,9 @@ def write_outputs(
 ) -> list[str]:
     unknown = sorted(set(formats) - set(SUPPORTED_FORMATS))
     if unknown:
-        raise ValueError(f"unsupported format(s): {', '.join(unknown)} (choose from {', '.join(SUPPORTED_FORMATS)})")
+        raise ValueError(
+            f"unsupported format(s): {', '.join(unknown)} (choose from {', '.join(SUPPORTED_FORMATS)})"
+        )
     written = []
     if "geojson" in formats:
         path = out / f"{name}.geojson"
@@ -64,7 +74,9 @@ def write_outputs(
     text = MapText(title=title, description=description or "", source_line=source_line(parsed))
     if credit:
         text = MapText(text.title, text.description, text.source_line, credit)
-    basemap = basemap_for(gazetteer, events, parsed) if {"html", *IMAGE_FORMATS} & set(formats) else None
+    basemap = (
+        basemap_for(gazetteer, events, parsed) if {"html", *IMAGE_FORMATS} & set(formats) else None
+    )
     if "html" in formats:
         page = render_map(events, parsed, text, basemap)
         path = out / f"{name}.html"
