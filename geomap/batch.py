@@ -23,7 +23,6 @@ import contextlib
 import ctypes
 import gc
 import hashlib
-import math
 import multiprocessing
 import os
 import signal
@@ -49,6 +48,7 @@ from .cache import (
     store_entry,
 )
 from .config import BuildConfig, resolved_jobs
+from .events import merge_events
 from .ingest import (
     Failure,
     IngestError,
@@ -57,7 +57,7 @@ from .ingest import (
     documents_from_jsonl,
     expand_inputs,
 )
-from .models import Document, Event, ParsedDocument
+from .models import Document, ParsedDocument
 from .pipeline import COMBINED_NAME, BuildReport, Pipeline, _unique_name
 
 #: Exit codes of ``geomap build`` (documented in the README).
@@ -603,7 +603,7 @@ def _combined(
         return
     key = sha256_json([[u.name, u.key] for u in done] + [options.fingerprint(threshold)])
     parsed = [u.parsed for u in done if u.parsed is not None]
-    merged = merge_all([e for d in parsed for e in d.events])
+    merged = merge_events([e for d in parsed for e in d.events])
     report.events[COMBINED_NAME] = len(merged)
     files = _current(manifest.get(COMBINED_NAME), key, out)
     if files is not None:
@@ -638,75 +638,6 @@ def _combined(
     files_of[COMBINED_NAME] = files
     report.written.append(COMBINED_NAME)
     new_manifest[COMBINED_NAME] = _manifest_entry(key, files, out)
-
-
-def merge_all(events: Sequence[Event]) -> tuple[Event, ...]:
-    """``events.merge_events``, the same result, in time that grows with the size of each
-    group of nearby events of one type instead of with the square of the whole batch.
-
-    Two events can only merge when they have the same type and sub-type and lie within
-    ``MERGE_DISTANCE_KM`` of each other. The greedy clustering of ``merge_events`` puts an
-    event in the first cluster all of whose members match it, so clusters of events it
-    cannot match never matter to it: running it on each connected group of "same type and
-    near enough" events (a superset of "would merge") gives the very same clusters. Groups
-    come from a grid on the unit sphere (a chord is never longer than its arc), and the
-    merged events are put back in ``merge_events``'s order."""
-    from . import events as ev
-
-    sort_key = getattr(ev, "_sort_key", None)
-    radius = getattr(ev, "MERGE_DISTANCE_KM", None)
-    coords = [(e.lat, e.lon) for e in events]
-    if (
-        sort_key is None
-        or radius is None
-        or len(events) < 200
-        or not all(math.isfinite(c) for pair in coords for c in pair)
-    ):
-        return ev.merge_events(events)
-    reach = float(radius) + 1.0  # km; a margin over the merge distance keeps this a superset
-    cell = reach / 6371.0
-    parent = list(range(len(events)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    grid: dict[tuple[object, ...], list[int]] = {}
-    xyz = []
-    for i, (e, (lat, lon)) in enumerate(zip(events, coords, strict=True)):
-        la, lo = math.radians(lat), math.radians(lon)
-        x, y, z = math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)
-        xyz.append((x, y, z))
-        grid.setdefault(
-            (e.event_type, e.sub_event_type, *(math.floor(v / cell) for v in (x, y, z))), []
-        ).append(i)
-    for (etype, sub, cx, cy, cz), members in grid.items():
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for dz in (-1, 0, 1):
-                    other = grid.get((etype, sub, cx + dx, cy + dy, cz + dz))  # type: ignore[operator]
-                    if not other:
-                        continue
-                    for i in members:
-                        for j in other:
-                            if j > i and find(i) != find(j) and _km(coords[i], coords[j]) <= reach:
-                                parent[find(i)] = find(j)
-    groups: dict[int, list[Event]] = {}
-    for i, e in enumerate(events):
-        groups.setdefault(find(i), []).append(e)
-    merged = [m for group in groups.values() for m in ev.merge_events(group)]
-    return tuple(sorted(merged, key=sort_key))
-
-
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def _title(options: _Options, parsed: ParsedDocument | None) -> str:

@@ -30,8 +30,9 @@ from typing import Any, Literal
 
 from geomap.corpora import GoldDocument, GoldToponym, read_corpus
 
+from .geodesy import EARTH_RADIUS_KM, haversine_km  # noqa: F401 - public here too
+
 #: Mean earth radius (IUGG) used for great-circle distances.
-EARTH_RADIUS_KM = 6371.0088
 #: Error charged to a matched toponym the system left without coordinates.
 MISSING_ERROR_KM = 20038.0
 #: AUC normaliser: ``log(1 + MISSING_ERROR_KM)``, the largest possible log error.
@@ -146,15 +147,6 @@ class EvalReport:
 
 
 # ------------------------------------------------------------------------------ metrics
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km on a sphere of radius :data:`EARTH_RADIUS_KM`."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def auc_of_errors(errors_km: Sequence[float]) -> float | None:

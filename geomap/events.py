@@ -44,6 +44,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geomap.actors import ActorKind, ActorMention, actor_name, country_name, find_actors
 from geomap.dates import DateMention, ResolvedDate, find_dates, monday, resolve, span
+from geomap.geodesy import EARTH_RADIUS_KM, haversine_km
 from geomap.models import (
     DatePrecision,
     Document,
@@ -793,12 +794,7 @@ def _dedupe(found: Sequence[_Found]) -> list[Event]:
 
 
 def _distance_km(a: Event, b: Event) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, h)))
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
 
 
 def _dates_overlap(a: Event, b: Event) -> bool:
@@ -902,13 +898,63 @@ def merge_events(events: Iterable[Event]) -> tuple[Event, ...]:
     every member, so chains of near-misses do not snowball.  A merged event takes its
     place from the most precisely located member, its date from the most precisely dated
     one, lists every document in ``sources`` and every original id in ``merged_from``.
+
+    An event joins the first cluster all of whose members match it, so clusters it cannot
+    match never matter to it: clustering each connected group of "same type and near
+    enough" events on its own gives the very same clusters, in time that grows with the
+    groups instead of with the square of the whole batch.
     """
+    ordered = sorted(events, key=_sort_key)
+    merged = [m for group in _candidate_groups(ordered) for m in _greedy_merge(group)]
+    return tuple(sorted(merged, key=_sort_key))
+
+
+def _greedy_merge(events: Sequence[Event]) -> list[Event]:
     clusters: list[list[Event]] = []
-    for event in sorted(events, key=_sort_key):
+    for event in events:
         home = next((c for c in clusters if all(_mismatch(event, m) is None for m in c)), None)
         if home is None:
             clusters.append([event])
         else:
             home.append(event)
-    merged = [c[0] if len(c) == 1 else _combine(c) for c in clusters]
-    return tuple(sorted(merged, key=_sort_key))
+    return [c[0] if len(c) == 1 else _combine(c) for c in clusters]
+
+
+def _candidate_groups(events: Sequence[Event]) -> list[list[Event]]:
+    """Connected groups of events of one type within merge distance (order kept).
+
+    Events are bucketed on a grid over the unit sphere (a chord is never longer than its
+    arc, so neighbouring cells hold every candidate) and joined with union-find."""
+    reach = MERGE_DISTANCE_KM + 1.0  # a margin keeps the groups a superset of merges
+    cell = reach / EARTH_RADIUS_KM
+    parent = list(range(len(events)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    grid: dict[tuple[object, ...], list[int]] = {}
+    for i, e in enumerate(events):
+        la, lo = math.radians(e.lat), math.radians(e.lon)
+        xyz = (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
+        key = (e.event_type, e.sub_event_type, *(math.floor(v / cell) for v in xyz))
+        grid.setdefault(key, []).append(i)
+    for (etype, sub, cx, cy, cz), members in grid.items():
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for dz in (-1, 0, 1):
+                    other = grid.get((etype, sub, cx + dx, cy + dy, cz + dz))  # type: ignore[operator]
+                    for i in members:
+                        for j in other or ():
+                            if (
+                                j > i
+                                and find(i) != find(j)
+                                and _distance_km(events[i], events[j]) <= reach
+                            ):
+                                parent[find(i)] = find(j)
+    groups: dict[int, list[Event]] = {}
+    for i, e in enumerate(events):
+        groups.setdefault(find(i), []).append(e)
+    return list(groups.values())

@@ -18,6 +18,7 @@ from shapely import Point
 
 from . import spatial
 from .gazetteer import Gazetteer, place_prior
+from .geodesy import haversine_km
 from .models import Candidate, Mention, Place, Precision, Toponym
 
 THRESHOLD = 0.35
@@ -336,12 +337,7 @@ def _coherence(place: Place, anchors: list[Place]) -> float:
 
 
 def _km(a: Place, b: Place) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
 
 
 def _focus(toponyms: list[Toponym]) -> Point | None:

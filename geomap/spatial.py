@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from shapely import LineString, Point
+from shapely import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import transform
 
@@ -131,20 +131,6 @@ def near_area(lon: float, lat: float, radius_km: float = NEAR_RADIUS_KM) -> Base
     """A circle of ``radius_km`` around the point (remembered: geometries are immutable)."""
     forward, back = _projections(lon, lat)
     return transform(back, Point(0, 0).buffer(radius_km * 1000, quad_segs=16)).simplify(0.0005)
-
-
-def offset_point(
-    lon: float, lat: float, bearing_deg: float, distance_km: float
-) -> tuple[float, float]:
-    """The point ``distance_km`` from (lon, lat) along ``bearing_deg`` (geodesic)."""
-    from pyproj import Geod
-
-    end_lon, end_lat, _ = Geod(ellps="WGS84").fwd(lon, lat, bearing_deg, distance_km * 1000)
-    return end_lon, end_lat
-
-
-def route_line(points: list[tuple[float, float]]) -> LineString:
-    return LineString(points)
 
 
 def _nearest_on(geom: BaseGeometry, point: Point) -> tuple[float, float]:

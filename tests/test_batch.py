@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from geomap.batch import build, merge_all
+from geomap.batch import build
 from geomap.cache import CACHE_DIR
-from geomap.events import merge_events
+from geomap.events import _greedy_merge, _sort_key, merge_events
 from geomap.synthetic import write_corpus
 
 COUNT = 1000
@@ -106,14 +106,15 @@ def test_outputs_are_the_same_whatever_jobs(batch: dict, tmp_path: Path, pipelin
     assert snapshot(tmp_path) == snapshot(batch["out"])
 
 
-def test_merge_all_is_merge_events(pipeline) -> None:  # noqa: ANN001
+def test_grouped_merge_is_the_plain_greedy_merge(pipeline) -> None:  # noqa: ANN001
     from geomap.models import Document
     from geomap.synthetic import documents
 
     docs = [pipeline(Document(id=d["id"], text=d["text"])) for d in documents(250, seed=7)]
     events = [e for d in docs for e in d.events]
     assert len(events) > 500
-    assert merge_all(events) == merge_events(events)
+    plain = tuple(sorted(_greedy_merge(sorted(events, key=_sort_key)), key=_sort_key))
+    assert merge_events(events) == plain
 
 
 def test_rebuild_reprocesses_nothing(batch: dict) -> None:

@@ -636,7 +636,14 @@ def _place(row: sqlite3.Row) -> Place:
 def _memory_index(source: TableSource) -> sqlite3.Connection:
     import tempfile
 
-    # Overlays are small; index them in a temp file so the read path is the same.
-    tmp = Path(tempfile.mkdtemp(prefix="geomap-overlay-")) / "overlay.sqlite"
-    build_index([source], tmp, progress=False, words=False)
-    return open_index(tmp)
+    # Overlays are small: build them with the same code as every layer, then keep the
+    # index in memory so no temporary folder outlives the call (one per worker process).
+    with tempfile.TemporaryDirectory(prefix="geomap-overlay-") as folder:
+        tmp = Path(folder) / "overlay.sqlite"
+        build_index([source], tmp, progress=False, words=False)
+        on_disk = open_index(tmp)
+        memory = sqlite3.connect(":memory:", check_same_thread=False)
+        on_disk.backup(memory)
+        on_disk.close()
+    memory.row_factory = on_disk.row_factory
+    return memory
