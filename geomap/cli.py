@@ -349,13 +349,16 @@ def evaluate(
     ] = None,
     roles: Annotated[
         str,
-        typer.Option(help="Mention roles that count as predictions (literal, metonymy, demonym)."),
-    ] = "literal,metonymy,demonym",
+        typer.Option(
+            help="Mention roles that count as predictions (literal, metonymy, demonym, modifier)."
+        ),
+    ] = "literal,metonymy,demonym,modifier",
 ) -> None:
     """Score recognition and resolution against a gold-standard corpus.
 
     Every role counts by default; ``--roles literal,metonymy`` scores against corpora
-    that annotate only place names, not demonyms ("Ukrainian forces")."""
+    that annotate only place names, not demonyms ("Ukrainian forces") or places inside
+    institutions' names ("Ohio Supreme Court")."""
     from .corpora import CorpusError
     from .evaluate import run_eval
     from .ingest import Failure, documents_from_jsonl

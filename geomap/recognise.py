@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from .gazetteer import Gazetteer
 from .lexicon import (
     AGENCY_VERBS,
+    COUNTRY_ABBREVIATIONS,
     FEATURE_GENERICS,
     FUNCTION_WORDS,
     GOVERNMENT_SEAT_NAMES,
+    INSTITUTION_WORDS,
     INSTITUTIONAL_NOUNS,
+    MEDIA_SUFFIXES,
     MONTHS,
     ORG_SUFFIXES,
     PERSON_TITLES,
@@ -35,11 +38,38 @@ from .text import Token, sentence_index, tokenize
 MAX_NAME_TOKENS = 6
 #: Lower-case words allowed inside a multi-word name: "Republic of the Congo", "Bosnia and Herzegovina".
 NAME_CONNECTORS = frozenset(
-    ["of", "the", "and", "de", "del", "della", "da", "do", "dos", "das", "la", "le", "les", "el", "upon", "on", "sur", "am", "im", "an", "der", "di", "y", "e"]
+    [
+        "of",
+        "the",
+        "and",
+        "de",
+        "del",
+        "della",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "la",
+        "le",
+        "les",
+        "el",
+        "upon",
+        "on",
+        "sur",
+        "am",
+        "im",
+        "an",
+        "der",
+        "di",
+        "y",
+        "e",
+    ]
 )
 #: A one-word match that is also this common an English word needs a big place behind it.
 COMMON_WORD_ZIPF = 4.0
 BIG_PLACE_POPULATION = 500_000
+#: Smallest town whose name before an institution word still names the town.
+MODIFIER_MIN_POPULATION = 5_000
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SIDES = {
     "left": "left_bank",
@@ -76,10 +106,23 @@ _DIRECTIONS = frozenset(
 _CONTRACTION = re.compile(r"['’](?:re|ve|ll|d|m|t)$|n['’]t$", re.IGNORECASE)
 # "U.S.", "D.C.", "W.Va.", "Fla.": dotted abbreviations the tokenizer splits apart.
 _DOTTED = re.compile(
-    r"(?<![\w.])(?:[A-Z]\.){2,}|(?<![\w.])[A-Z]\.[A-Z][a-z]{1,3}\.|(?<![\w.])[A-Z][a-z]{1,3}\.(?:[A-Z][a-z]{0,3}\.)?"
+    r"(?<![\w.])(?:[A-Z]\.){2,}|(?<![\w.])[A-Z]\. ?[A-Z][a-z]{1,3}\.|(?<![\w.])[A-Z][a-z]{1,3}\.(?:[A-Z][a-z]{0,3}\.)?"
 )
 SPEECH_VERBS = frozenset(
-    ["said", "says", "told", "added", "asked", "explained", "noted", "wrote", "stated", "recalled", "replied", "testified"]
+    [
+        "said",
+        "says",
+        "told",
+        "added",
+        "asked",
+        "explained",
+        "noted",
+        "wrote",
+        "stated",
+        "recalled",
+        "replied",
+        "testified",
+    ]
 )
 _NEAR_WORDS = {
     "near": "near",
@@ -139,7 +182,14 @@ class Recogniser:
             i = match.last + 1
         # A surname seen in a person's full name is that person when it stands alone later.
         mentions = [m for m in mentions if m.name not in persons or self._is_major(m.name)]
-        mentions.extend(self._abbreviations(text, sentences, mentions))
+        dotted = self._abbreviations(text, sentences, mentions)
+        if dotted:
+            # "Va" inside "W.Va." is read as the whole dotted abbreviation.
+            mentions = [
+                m
+                for m in mentions
+                if not any(d.start <= m.start and m.end <= d.end for d in dotted)
+            ] + dotted
         mentions.extend(self._river_sides(text, tokens, sentences, mentions))
         return tuple(sorted(set(mentions), key=lambda m: (m.start, m.end)))
 
@@ -150,7 +200,9 @@ class Recogniser:
         found = []
         for match in _DOTTED.finditer(text):
             start, end = match.span()
-            if any(s < end and start < e for s, e in taken):
+            # A mention inside the abbreviation gives way to it; one reaching out of it
+            # ("Washington, D.C." read as a whole) keeps its span.
+            if any(s < end and start < e and (s < start or e > end) for s, e in taken):
                 continue
             hits = self.gazetteer.hits(match.group(), text_only=True)
             if any(h.name_type == "abbr" for h in hits):
@@ -291,9 +343,18 @@ class Recogniser:
             return None  # "Moscow time" names a clock, not a place
         if next_adjacent and next_tok and next_tok.is_capitalised:
             word = _strip_possessive(next_tok.text).lower()
-            if word in ORG_SUFFIXES:
+            after = tokens[match.last + 2] if match.last + 2 < len(tokens) else None
+            if word == "city" and after is not None and after.is_capitalised:
+                word = _strip_possessive(after.text).lower()  # "Dublin City Council"
+            if word in MEDIA_SUFFIXES:
                 return None
-            if word not in FUNCTION_WORDS and word not in FEATURE_GENERICS:
+            if word in ORG_SUFFIXES or word in INSTITUTION_WORDS or word in PERSON_TITLES:
+                # "Ohio Supreme Court", "Dublin Police": a known place naming an
+                # institution; a little-known one ("Sky News") is just part of a name.
+                if not (major or biggest >= MODIFIER_MIN_POPULATION or demonym_only):
+                    return None
+                role = "demonym" if demonym_only else "modifier"
+            elif word not in FUNCTION_WORDS and word not in FEATURE_GENERICS:
                 if not (kinds & {"country"}) and not demonym_only:
                     persons.add(_strip_possessive(next_tok.text))
                     return None  # "Mark Milley", "Sky News": a name, not a place
@@ -472,10 +533,8 @@ def _run_ends(text: str, tokens: list[Token], i: int) -> list[int]:
     never ends on a connector ("of", "the").
     """
     tok = tokens[i]
-    if not tok.is_capitalised or _strip_possessive(tok.text).lower() in FUNCTION_WORDS:
-        return []
-    if _CONTRACTION.search(tok.text):
-        return []  # "We're", "I've"
+    if not tok.is_capitalised or not _may_open_name([t.text for t in tokens], i):
+        return []  # "We're", "I've", "The"
     run_end = i
     ends = [i]
     while run_end + 1 < len(tokens) and run_end - i + 1 < MAX_NAME_TOKENS:
@@ -499,12 +558,7 @@ def _runs(text: str, tokens: list[Token]) -> list[Sequence[int]]:
     none: tuple[int, ...] = ()
     out: list[Sequence[int]] = []
     for i in range(n):
-        word = words[i]
-        if (
-            not caps[i]
-            or _strip_possessive(word).lower() in FUNCTION_WORDS
-            or _CONTRACTION.search(word)
-        ):
+        if not caps[i] or not _may_open_name(words, i):
             out.append(none)
             continue
         run_end = i
@@ -520,6 +574,26 @@ def _runs(text: str, tokens: list[Token]) -> list[Sequence[int]]:
                 ends.append(run_end)
         out.append(ends)
     return out
+
+
+def _may_open_name(words: list[str], i: int) -> bool:
+    """Whether a capitalised word may start a name: not a function word or contraction.
+
+    "US" is the pronoun "us" only in shouted text ("LET US PRAY"); written as an
+    abbreviation between lower-case words it is the country.
+    """
+    word = words[i]
+    if _CONTRACTION.search(word):
+        return False
+    if _strip_possessive(word).lower() not in FUNCTION_WORDS:
+        return True
+    if not (word.isupper() and _strip_possessive(word) in COUNTRY_ABBREVIATIONS):
+        return False
+    neighbours = [words[j] for j in (i - 1, i + 1) if 0 <= j < len(words)]
+    return not any(
+        w.isupper() and len(w) > 1 and w.isalpha() and w not in COUNTRY_ABBREVIATIONS
+        for w in neighbours
+    )
 
 
 def _strip_possessive(name: str) -> str:

@@ -164,16 +164,18 @@ class Resolver:
         # Coherence adds at most 0.15 (it is a mean of terms <= 1), so once a candidate's
         # score without it is that much (and a rounding margin) below the best full score,
         # neither it nor any lower one can win: their coherence is never computed.
+        # Ranking uses the unclipped score: clipping at 1.0 first would tie two strong
+        # candidates and hand the win to the id tie-break.
         best: _Scored | None = None
         best_key: tuple[float, int, str] | None = None
         for i in sorted(range(len(cands)), key=lambda i: -partial[i]):
-            if best is not None and partial[i] + 0.15 + 1e-6 < best.score:
+            if best_key is not None and partial[i] + 0.15 + 1e-6 < best_key[0]:
                 break
             place = cands[i].place
-            scored = _Scored(place, round(min(partial[i] + 0.15 * coherence(place), 1.0), 6))
-            key = (scored.score, -len(place.id), place.id)
+            raw = round(partial[i] + 0.15 * coherence(place), 6)
+            key = (raw, -len(place.id), place.id)
             if best_key is None or key > best_key:
-                best, best_key = scored, key
+                best, best_key = _Scored(place, min(raw, 1.0)), key
         return best
 
     def _toponym(
