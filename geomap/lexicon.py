@@ -334,6 +334,85 @@ ORG_SUFFIXES = frozenset(
     ]
 )
 
+#: Capitalised words that are never places in news, though a town somewhere bears the
+#: name: peoples and faiths used as adjectives ("Arab countries"), feasts ("Passover"),
+#: and armed or political movements named in conflict reporting ("Hamas").
+NEVER_PLACES = frozenset(
+    [
+        "arab",
+        "arabs",
+        "hispanic",
+        "latino",
+        "latina",
+        "jewish",
+        "muslim",
+        "muslims",
+        "christian",
+        "christians",
+        "catholic",
+        "protestant",
+        "sunni",
+        "shia",
+        "shiite",
+        "olympic",
+        "olympics",
+        "paralympic",
+        "passover",
+        "christmas",
+        "easter",
+        "ramadan",
+        "hanukkah",
+        "thanksgiving",
+        "halloween",
+        "jesus",
+        "christ",
+        "god",
+        "allah",
+        "bible",
+        "koran",
+        "quran",
+        "hamas",
+        "hezbollah",
+        "taliban",
+        "fatah",
+        "houthi",
+        "houthis",
+        "wagner",
+    ]
+)
+
+#: Military and police ranks before a surname: "Lance Cpl. Josef Robinson".
+RANKS = frozenset(
+    [
+        "cpl",
+        "sgt",
+        "pvt",
+        "pfc",
+        "spc",
+        "lt",
+        "maj",
+        "capt",
+        "col",
+        "gen",
+        "adm",
+        "cmdr",
+        "det",
+        "insp",
+        "supt",
+        "trooper",
+        "officer",
+        "deputy",
+        "constable",
+        "corporal",
+        "private",
+        "major",
+        "detective",
+        "inspector",
+        "superintendent",
+        "marshal",
+    ]
+)
+
 #: Outlets named after a city ("Washington Post", "Kyiv Independent") are not about it.
 MEDIA_SUFFIXES = frozenset(
     [

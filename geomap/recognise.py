@@ -25,10 +25,12 @@ from .lexicon import (
     INSTITUTIONAL_NOUNS,
     MEDIA_SUFFIXES,
     MONTHS,
+    NEVER_PLACES,
     ORG_SUFFIXES,
     PERSON_TITLES,
     PLACE_MODIFIERS,
     PRECEDING_GENERICS,
+    RANKS,
     SPEECH_NOUNS,
     WEEKDAYS,
 )
@@ -325,7 +327,7 @@ class Recogniser:
         biggest = max((h.place.population for h in hits), default=0)
         major = bool(kinds & {"country", "admin1", "river"}) or biggest >= BIG_PLACE_POPULATION
 
-        if key in WEEKDAYS or key in MONTHS:
+        if key in WEEKDAYS or key in MONTHS or key in NEVER_PLACES:
             return None
         single = match.first == match.last and match.generic is None
         if single and not major and not demonym_only:
@@ -339,8 +341,17 @@ class Recogniser:
         next_adjacent = next_tok is not None and text[end : next_tok.start] in (" ", "-")
         role = "demonym" if demonym_only else "literal"
 
-        if next_tok is not None and next_tok.text.lower() == "time" and next_adjacent:
-            return None  # "Moscow time" names a clock, not a place
+        if (
+            next_tok is not None
+            and next_tok.text.lower() in ("time", "day")
+            and text[last.end : next_tok.start] == " "
+        ):
+            return None  # "Moscow time", "St. Patrick's Day": a clock or a feast
+        if _joined_by_ampersand(text, tokens, match.first, match.last):
+            return None  # "Stevens & Wilkinson": a firm
+        if prev_tok is not None and _is_initial_or_rank(text, tokens, match.first):
+            persons.add(match.name)
+            return None  # "Marsha J. Moore", "Cpl. Josef Robinson"
         if next_adjacent and next_tok and next_tok.is_capitalised:
             word = _strip_possessive(next_tok.text).lower()
             after = tokens[match.last + 2] if match.last + 2 < len(tokens) else None
@@ -574,6 +585,35 @@ def _runs(text: str, tokens: list[Token]) -> list[Sequence[int]]:
                 ends.append(run_end)
         out.append(ends)
     return out
+
+
+def _joined_by_ampersand(text: str, tokens: list[Token], first: int, last: int) -> bool:
+    start, end = tokens[first].start, tokens[last].end
+    return text[max(0, start - 3) : start].strip().endswith("&") or text[
+        end : end + 3
+    ].strip().startswith("&")
+
+
+def _is_initial_or_rank(text: str, tokens: list[Token], first: int) -> bool:
+    """Whether the name follows a middle initial or a rank: "J. Moore", "Cpl. Robinson".
+
+    The word before the initial or rank must be capitalised too ("Marsha J."), so a
+    sentence ending in an initial-like word does not swallow the next sentence's place.
+    """
+    i = first - 1
+    if tokens[i].text == "." and i > 0:
+        i -= 1
+    word = tokens[i].text
+    gap = text[tokens[i].end : tokens[first].start].strip()
+    if word.lower() in RANKS and gap in ("", "."):
+        return True
+    # "Cpl. Josef Robinson": a first name between the rank and the surname.
+    if i > 0 and tokens[i].is_capitalised and gap == "":
+        j = i - 1 if tokens[i - 1].text != "." else i - 2
+        if j >= 0 and tokens[j].text.lower() in RANKS | PERSON_TITLES:
+            return True
+    initial = len(word) == 1 and word.isupper() and text[tokens[i].end : tokens[i].end + 1] == "."
+    return initial and i > 0 and tokens[i - 1].is_capitalised and tokens[i - 1].text.isalpha()
 
 
 def _may_open_name(words: list[str], i: int) -> bool:

@@ -128,10 +128,15 @@ class Resolver:
         return out
 
     def _document_country(self, candidates: dict[Mention, list[_Scored]]) -> str | None:
+        """The country most of the article's names point to."""
         votes: Counter[str] = Counter()
+        seen: set[int] = set()
         for cands in candidates.values():
-            if not cands:
+            # One vote per name: a name repeated throughout ("Georgia" x4) must not
+            # outvote the four other places that settle which Georgia it is.
+            if not cands or id(cands) in seen:
                 continue
+            seen.add(id(cands))
             best = max(cands, key=lambda s: s.score)
             if best.place.country:
                 votes[best.place.country] += 2 if best.place.kind == "country" else 1

@@ -58,3 +58,38 @@ def test_relative_positions(recognise) -> None:  # noqa: ANN001
 
 def test_text_without_places(recognise) -> None:  # noqa: ANN001
     assert recognise("The committee met on Tuesday and agreed the budget for next year.") == {}
+
+
+def test_places_inside_institution_names_are_modifiers(recognise) -> None:  # noqa: ANN001
+    found = recognise(
+        "The Nebraska Supreme Court heard the case after Tucson Police arrested him. "
+        "Omaha City Council met on Tuesday; the Denver Post covered it."
+    )
+    assert found["Nebraska"][0] == "modifier"
+    assert found["Tucson"][0] == "modifier"
+    assert [role for text, (role, _, _) in found.items() if text.startswith("Omaha")] == [
+        "modifier"
+    ]
+    assert "Denver" not in found  # an outlet, not a use of the city's name
+
+
+def test_us_abbreviations(recognise) -> None:  # noqa: ANN001
+    found = recognise(
+        "Trade between the US and Canada grew. He grew up in Wheeling, W.Va., "
+        "and moved to Bluefield, W. Va. LET US PRAY, the banner said."
+    )
+    assert found["US"][0] == "literal"
+    assert "W.Va." in found and "W. Va." in found and "Va" not in found
+    assert list(found).count("US") == 1  # the shouted pronoun is no country
+
+
+def test_people_firms_feasts_and_movements_are_not_places(recognise) -> None:  # noqa: ANN001
+    found = recognise(
+        "Sgt. Dana Lincoln and Carol T. Hastings met lawyers from Dalton & Houston "
+        "before the Columbus Day parade. Arab leaders and Hezbollah condemned the vote "
+        "in Beirut."
+    )
+    assert not {"Lincoln", "Hastings", "Dalton", "Houston", "Columbus", "Arab", "Hezbollah"} & set(
+        found
+    )
+    assert "Beirut" in found
