@@ -192,6 +192,14 @@ class Recogniser:
                 for m in mentions
                 if not any(d.start <= m.start and m.end <= d.end for d in dotted)
             ] + dotted
+        streets = _streets(text, sentences, mentions)
+        if streets:
+            # "Wichita" inside "Wichita Drive" is part of the street's name.
+            mentions = [
+                m
+                for m in mentions
+                if not any(s.start <= m.start and m.end <= s.end for s in streets)
+            ] + streets
         mentions.extend(self._river_sides(text, tokens, sentences, mentions))
         return tuple(sorted(set(mentions), key=lambda m: (m.start, m.end)))
 
@@ -551,7 +559,9 @@ def _run_ends(text: str, tokens: list[Token], i: int) -> list[int]:
     while run_end + 1 < len(tokens) and run_end - i + 1 < MAX_NAME_TOKENS:
         nxt = tokens[run_end + 1]
         gap = text[tokens[run_end].end : nxt.start]
-        if gap not in (" ", "-", " - "):
+        if gap not in _NAME_GAPS and not (
+            gap == ". " and _is_name_abbreviation(tokens[run_end].text)
+        ):
             break
         if not nxt.is_capitalised and nxt.text not in NAME_CONNECTORS:
             break
@@ -576,7 +586,10 @@ def _runs(text: str, tokens: list[Token]) -> list[Sequence[int]]:
         ends = [i]
         while run_end + 1 < n and run_end - i + 1 < MAX_NAME_TOKENS:
             nxt = run_end + 1
-            if text[tokens[run_end].end : tokens[nxt].start] not in (" ", "-", " - "):
+            gap = text[tokens[run_end].end : tokens[nxt].start]
+            if gap not in _NAME_GAPS and not (
+                gap == ". " and _is_name_abbreviation(words[run_end])
+            ):
                 break
             if not caps[nxt] and words[nxt] not in NAME_CONNECTORS:
                 break
@@ -585,6 +598,56 @@ def _runs(text: str, tokens: list[Token]) -> list[Sequence[int]]:
                 ends.append(run_end)
         out.append(ends)
     return out
+
+
+# "Main Street", "Old Lexington Highway", "Interstate 75", "U.S. 27", "Route 9": streets
+# and roads, which no gazetteer here holds; they are placed in the article's town.
+_STREET = re.compile(
+    r"(?<![\w.])((?:[A-Z][\w'’-]*|\d+(?:st|nd|rd|th)) (?:[A-Z][\w'’-]* ){0,3}?)"
+    r"(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Drive|Boulevard|Blvd\.|Lane|Highway|Parkway"
+    r"|Pkwy\.|Pike|Turnpike|Expressway|Freeway)(?![\w])"
+)
+_ROUTE = re.compile(
+    r"(?<![\w.])(?:Interstate|I-|U\.S\. Highway|U\.S\. Route|U\.S\.|Highway|Hwy\.|State Route"
+    r"|State Road|State Highway|Route|County Road|SR) ?\d{1,4}[A-Z]?(?![\w-])"
+)
+
+
+def _streets(text: str, sentences: Sequence[Sentence], mentions: list[Mention]) -> list[Mention]:
+    taken = [(m.start, m.end) for m in mentions]
+    found: list[Mention] = []
+    spans = [(m.start(), m.end()) for m in _STREET.finditer(text)]
+    spans += [(m.start(), m.end()) for m in _ROUTE.finditer(text)]
+    for start, end in sorted(spans):
+        first = text[start:end].split(" ", 1)[0].lower()
+        if first in FUNCTION_WORDS or first in WEEKDAYS or first in MONTHS:
+            continue  # "The Road Ahead", "Monday Street party"
+        if any(s < end and start < e and (s < start or e > end) for s, e in taken):
+            continue
+        if found and found[-1].end > start:
+            continue
+        surface = text[start:end]
+        found.append(
+            Mention(
+                start,
+                end,
+                surface,
+                surface,
+                "literal",
+                cue="street",
+                sentence=sentence_index(tuple(sentences), start),
+            )
+        )
+    return found
+
+
+_NAME_GAPS = (" ", "-", " - ")
+#: Abbreviated first words of names: "St. Louis", "Ft. Worth", "Mt. Pleasant".
+_NAME_ABBREVIATIONS = frozenset({"St", "Ste", "Mt", "Ft", "Pt"})
+
+
+def _is_name_abbreviation(word: str) -> bool:
+    return word in _NAME_ABBREVIATIONS
 
 
 def _joined_by_ampersand(text: str, tokens: list[Token], first: int, last: int) -> bool:

@@ -62,7 +62,7 @@ class Resolver:
         self.threshold = threshold
 
     def __call__(self, mentions: Sequence[Mention]) -> tuple[Toponym, ...]:
-        plain = [m for m in mentions if m.cue != "bank"]
+        plain = [m for m in mentions if m.cue not in ("bank", "street")]
         # Candidates depend on a mention's name, cue and role only: every mention of a
         # name shares one list, and the passes below score each list once per pass.
         by_name: dict[tuple[str, str | None, str], list[_Scored]] = {}
@@ -108,6 +108,7 @@ class Resolver:
             toponyms[m] = self._toponym(m, chosen[m], cands, ranked[id(cands)])
         banks = self._banks([m for m in mentions if m.cue == "bank"], toponyms)
         toponyms.update(banks)
+        toponyms.update(_streets([m for m in mentions if m.cue == "street"], toponyms))
         return tuple(toponyms[m] for m in sorted(toponyms, key=lambda m: (m.start, m.end)))
 
     # -- candidates -----------------------------------------------------------------
@@ -347,19 +348,53 @@ def _km(a: Place, b: Place) -> float:
     return haversine_km(a.lat, a.lon, b.lat, b.lon)
 
 
+def _streets(streets: list[Mention], toponyms: dict[Mention, Toponym]) -> dict[Mention, Toponym]:
+    """Streets and roads, placed in the article's town (precision: that town).
+
+    With no town in the article a street stays unresolved: a road name alone
+    ("Main Street", "Route 9") says nothing about where it is.
+    """
+    town = _focus_toponym(list(toponyms.values()))
+    out = {}
+    for m in streets:
+        if town is None or town.place is None:
+            out[m] = Toponym(m, None, 0.0, None)
+            continue
+        place = town.place
+        street = Place(
+            id=f"{place.id}#street",
+            name=f"{m.name}, {place.name}",
+            kind="street",
+            lat=place.lat,
+            lon=place.lon,
+            country=place.country,
+            admin1=place.admin1,
+            source=place.source,
+        )
+        score = round(town.score * 0.8, 6)
+        out[m] = Toponym(m, street, score, "city", None, (Candidate(place, score),))
+    return out
+
+
 def _focus(toponyms: list[Toponym]) -> Point | None:
     """The article's focus: its most-mentioned literal town-level place."""
+    top = _focus_toponym(toponyms)
+    return None if top is None or top.place is None else Point(top.place.lon, top.place.lat)
+
+
+def _focus_toponym(toponyms: list[Toponym]) -> Toponym | None:
+    """The toponym of the article's most-mentioned literal town-level place."""
     counts: Counter[str] = Counter()
-    places: dict[str, Place] = {}
+    places: dict[str, Toponym] = {}
     for t in toponyms:
         if (
             t.place is not None
-            and t.mention.role == "literal"
+            and t.mention.role in ("literal", "modifier")
             and t.place.kind in ("city", "district")
         ):
             counts[t.place.id] += 1
-            places[t.place.id] = t.place
+            places.setdefault(t.place.id, t)
     if not counts:
         return None
     top = max(counts, key=lambda pid: (counts[pid], pid))
-    return Point(places[top].lon, places[top].lat)
+    return places[top]

@@ -93,3 +93,20 @@ def test_people_firms_feasts_and_movements_are_not_places(recognise) -> None:  #
         found
     )
     assert "Beirut" in found
+
+
+def test_saint_and_fort_abbreviations_open_names(recognise) -> None:  # noqa: ANN001
+    found = recognise("Flights from St. Louis and Ft. Worth landed in St. Paul on time.")
+    assert {"St. Louis", "Ft. Worth", "St. Paul"} <= set(found)
+
+
+def test_streets_and_routes(recognise) -> None:  # noqa: ANN001
+    found = recognise(
+        "A truck overturned on Maple Avenue near Interstate 94, and State Route 33 "
+        "was closed. The Road Ahead is a film. Topeka Boulevard reopened."
+    )
+    assert found["Maple Avenue"][1] == "street"
+    assert found["Interstate 94"][1] == "street"
+    assert found["State Route 33"][1] == "street"
+    assert found["Topeka Boulevard"][1] == "street" and "Topeka" not in found
+    assert "The Road" not in found
