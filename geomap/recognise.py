@@ -468,9 +468,12 @@ class Recogniser:
 
     @staticmethod
     def _relation(tokens: list[Token], first: int) -> str | None:
-        before = [t.text.lower() for t in tokens[max(0, first - 4) : first]]
+        before = [t.text.lower() for t in tokens[max(0, first - 8) : first]]
         if not before:
             return None
+        offset = _offset(before)
+        if offset is not None:
+            return offset
         if before[-1] in _NEAR_WORDS:
             return _NEAR_WORDS[before[-1]]
         if before[-1] == "of" and len(before) >= 2 and before[-2] in _DIRECTIONS:
@@ -639,6 +642,36 @@ def _streets(text: str, sentences: Sequence[Sentence], mentions: list[Mention]) 
             )
         )
     return found
+
+
+_UNITS_KM = {
+    "km": 1.0,
+    "kilometres": 1.0,
+    "kilometers": 1.0,
+    "kms": 1.0,
+    "miles": 1.609344,
+    "mile": 1.609344,
+    "mi": 1.609344,
+}
+
+
+def _offset(before: list[str]) -> str | None:
+    """ "20 km south of [the]" before a name: the relation ``20km_south_of``."""
+    words = before[:-1] if before and before[-1] == "the" else before
+    if len(words) >= 3 and words[-1] == "of" and words[-3] == "the":
+        words = words[:-3]  # "north of the city of Fresno"
+    words = words[:-1] if words and words[-1] == "the" else words
+    if len(words) < 4 or words[-1] != "of" or words[-2] not in _DIRECTIONS:
+        return None
+    unit = _UNITS_KM.get(words[-3])
+    if unit is None:
+        return None
+    try:
+        amount = float(words[-4].replace(",", ""))
+    except ValueError:
+        return None
+    km = round(amount * unit, 1)
+    return f"{km:g}km_{words[-2].replace('-', '')}_of"
 
 
 _NAME_GAPS = (" ", "-", " - ")

@@ -201,6 +201,10 @@ class Resolver:
         if mention.cue == "area" or mention.relation == "near":
             precision = "area"
             geometry = spatial.near_area(place.lon, place.lat)
+        elif mention.relation and mention.relation[:1].isdigit():
+            offset = spatial.offset_area(place.lon, place.lat, mention.relation)
+            if offset is not None:
+                precision, geometry = "area", offset[2]
         return Toponym(mention, place, best.score, precision, geometry, ranked)
 
     # -- river banks --------------------------------------------------------------------

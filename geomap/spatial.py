@@ -138,3 +138,36 @@ def _nearest_on(geom: BaseGeometry, point: Point) -> tuple[float, float]:
 
     nearest = nearest_points(geom, point)[0]
     return nearest.x, nearest.y
+
+
+_BEARINGS = {
+    "north": 0.0,
+    "northeast": 45.0,
+    "east": 90.0,
+    "southeast": 135.0,
+    "south": 180.0,
+    "southwest": 225.0,
+    "west": 270.0,
+    "northwest": 315.0,
+}
+
+
+def offset_area(lon: float, lat: float, relation: str) -> tuple[float, float, BaseGeometry] | None:
+    """ "20km_south_of": the point that far in that direction (geodesic), and a circle
+    of uncertainty around it (a quarter of the distance, at least 2 km), since news
+    distances are round figures measured from an unstated point of the town."""
+    parts = relation.split("_")
+    if len(parts) != 3 or not parts[0].endswith("km") or parts[2] != "of":
+        return None
+    bearing = _BEARINGS.get(parts[1])
+    if bearing is None:
+        return None
+    try:
+        km = float(parts[0][:-2])
+    except ValueError:
+        return None
+    from geopy.distance import geodesic
+
+    dest = geodesic(kilometers=km).destination((lat, lon), bearing)
+    area = near_area(round(dest.longitude, 6), round(dest.latitude, 6), max(2.0, km / 4))
+    return dest.longitude, dest.latitude, area
