@@ -29,8 +29,21 @@ Conventions (the README repeats them):
   give) inside the best-supported week/month/year, earliest on a tie: "Sunday" in the week
   of Monday 14 November is Sunday 13 November (6 of 7 possible days) at precision "week";
   the note names the alternatives.
+* Seasons are the northern meteorological ones (spring = March to May, summer = June to
+  August, autumn/fall = September to November).  "in the spring", "this summer", "last
+  autumn", "spring 2022" get precision "year" dated to the season's first day (a season
+  is longer than a month, so "month" would claim too much); "early/mid/late <season>" is
+  that season's first/second/third month at precision "month".  A winter (December to
+  February) lies in two years, so only "early/mid/late winter" resolve; a bare winter stays
+  ``None`` with a note.  "the fall of <place>" is not a season.
 * Without a publication date, relative expressions resolve to ``None`` with the note
   "no publication date"; absolute dates with a year still resolve.
+
+Beside dates, the events stage asks this module about *temporal relations* that carry no
+date of their own (``retrospective_cues``, ``link_word``, ``CURRENT_MARKERS``): words that
+put an event before the article's main events ("previously", "had captured", "at the start
+of the war"), words that tie an event to another one ("as", "while", "after that") and
+words that mark one item of a list as the present one ("and now Kherson").
 """
 
 from __future__ import annotations
@@ -39,7 +52,7 @@ import calendar
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -56,6 +69,7 @@ DateKind = Literal[
     "year_rel",
     "offset",  # five weeks ago, two months before, weeks after
     "explicit",  # February 24, 24 February 2022, in February, in March 2022, in 2014
+    "season",  # in the spring, last summer, early autumn, spring 2022
 ]
 
 _PRECISION_RANK: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3}
@@ -109,6 +123,8 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _VAGUE_NUMBERS = ("a few", "few", "several", "many", "some")
 _PARTS = {"early": "early", "earlier": "early", "mid": "mid", "late": "late", "later": "late"}
+#: First month of each (northern, meteorological) season.
+SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 
 _WD = r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _MON = (
@@ -245,6 +261,38 @@ def _offset(m: re.Match[str]) -> dict[str, object] | None:
     return {"kind": "offset", "amount": amount, "unit": unit_word, "direction": direction}
 
 
+#: Nouns that make a season word part of a name, not a date ("the spring offensive").
+_SEASON_COMPOUNDS = (
+    r"offensive|counteroffensive|counter-offensive|campaign|session|term|camp|school|break"
+    r"|holidays?|festival|olympics|games|fashion|collection|sales?|semester|crops?|harvest"
+    r"|planting|sowing|solstice|equinox"
+)
+
+
+def _season(m: re.Match[str]) -> dict[str, object] | None:
+    g = m.groupdict()
+    word = g["season"].lower()
+    shift_word = (g.get("shift") or "").lower()
+    year = int(g["year"]) if g.get("year") else None
+    prep, the, part = g.get("prep"), g.get("the"), g.get("part")
+    # A bare season word is a date only with a preposition, a shift word, a year or a part
+    # ("spring offensive" is not); "fall" is also a verb and needs even more.
+    if not (prep or shift_word or year or part):
+        return None
+    if word == "fall" and not (the or shift_word or year or (prep and part)):
+        return None
+    shift = {"last": -1, "past": -1, "next": 1, "coming": 1, "this": 2}.get(shift_word, 0)
+    return {
+        "kind": "season",
+        "month": SEASONS[word],
+        "year": year,
+        # 2 means "this <season>", as for weekdays.
+        "shift": shift,
+        "part": _part(part),
+        "prep": (prep or "").lower() or None,
+    }
+
+
 def _year_only(m: re.Match[str]) -> dict[str, object]:
     return {"kind": "explicit", "year": int(m.group("year")), "prep": m.group("prep").lower()}
 
@@ -264,6 +312,20 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
             rf"\b(?P<prep>(?i:in|since|by|until|from|during|before|after|of))\s+{_YEAR}\b(?![-,.]?\d)"
         ),
         _year_only,
+    ),
+    (
+        re.compile(
+            r"\b(?:(?P<prep>(?i:in|during|over|by|since|until|through|throughout|from))\s+)?"
+            r"(?:(?P<the>(?i:the))\s+)?"
+            r"(?:(?P<part>(?i:early|mid|late))(?:\s+|-))?"
+            r"(?:(?P<shift>(?i:last|this|next|past|coming))\s+)?"
+            r"(?P<season>(?i:spring|summer|autumn|fall|winter))"
+            r"(?:(?:,?\s+(?i:of\s+)?)(?P<year>(?:19|20)\d\d))?\b"
+            # "the fall of Kherson", "the spring of discontent": not a season of a year
+            r"(?!\s+of\s+(?!(?:19|20)\d\d))"
+            rf"(?!\s+(?i:{_SEASON_COMPOUNDS})\b)"
+        ),
+        _season,
     ),
     (
         re.compile(
@@ -323,7 +385,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
 #: without any has no date, and one search rules out all the patterns.
 _DATE_HINT = re.compile(
     r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|tomorrow|morning"
-    r"|afternoon|evening|week|fortnight|month|year",
+    r"|afternoon|evening|week|fortnight|month|year|spring|summer|autumn|fall|winter",
     re.IGNORECASE,
 )
 
@@ -441,6 +503,42 @@ def _explicit_date(expr: DateMention, pub: dt.date | None) -> _Result:
         return None, None, "no such day"
 
 
+def _season_start(month: int, containing: dt.date) -> dt.date | None:
+    """First day of the season starting in ``month`` that contains ``containing``."""
+    for year in (containing.year, containing.year - 1):
+        first = dt.date(year, month, 1)
+        if first <= containing < _add_months(first, 3):
+            return first
+    return None
+
+
+def _season_date(expr: DateMention, pub: dt.date | None) -> _Result:
+    assert expr.month is not None
+    month = expr.month
+    if expr.year is not None:
+        if month == 12:
+            return None, None, "a winter with a year is ambiguous (which December?)"
+        first = dt.date(expr.year, month, 1)
+    elif pub is None:
+        return None, None, "no year and no publication date"
+    else:
+        starts = [dt.date(y, month, 1) for y in range(pub.year - 2, pub.year + 2)]
+        if expr.shift == -1:  # the latest season over before publication
+            first = max(s for s in starts if _add_months(s, 3) <= pub)
+        elif expr.shift == 1:
+            first = min(s for s in starts if s > pub)
+        elif expr.shift == 2:  # the one under way, else the one starting this year
+            first = _season_start(month, pub) or dt.date(pub.year, month, 1)
+        else:  # the latest begun by publication
+            first = max(s for s in starts if s <= pub)
+    if expr.part is not None:
+        step = {"early": 0, "mid": 1, "late": 2}[expr.part]
+        return _add_months(first, step), "month", None
+    if month == 12:
+        return None, None, "a winter spans two years"
+    return first, "year", "a season: precision year, dated to its first day"
+
+
 def _resolve_on(expr: DateMention, pub: dt.date) -> _Result:
     """Resolve against a publication date known to the day."""
     if expr.kind == "day_rel":
@@ -459,6 +557,8 @@ def _resolve_on(expr: DateMention, pub: dt.date) -> _Result:
         return dt.date(pub.year + expr.shift, 1, 1), "year", None
     if expr.kind == "offset":
         return _offset_date(expr, pub)
+    if expr.kind == "season":
+        return _season_date(expr, pub)
     return _explicit_date(expr, pub)
 
 
@@ -499,7 +599,9 @@ def resolve(
     if pub_date is None:
         if expr.kind in _RELATIVE_KINDS or expr.year is None:
             return ResolvedDate(None, None, expr.text, "no publication date")
-        return ResolvedDate(*_explicit_date(expr, None)[:2], expr.text, None)
+        absolute = _season_date if expr.kind == "season" else _explicit_date
+        date, precision, note = absolute(expr, None)
+        return ResolvedDate(date, precision, expr.text, note)
     if pub_precision is None or pub_precision == "day":
         date, precision, note = _resolve_on(expr, pub_date)
         return ResolvedDate(date, precision, expr.text, note)
@@ -525,9 +627,116 @@ def _resolve_uncertain(
     return ResolvedDate(chosen, coarse, expr.text, note)
 
 
+def last_day(expr: DateMention, resolved: ResolvedDate) -> dt.date | None:
+    """The last day ``expr`` can mean: the end of its precision's span, except for a season
+    (precision "year" claims the whole year; the season ends three months after it starts)."""
+    if resolved.date is None:
+        return None
+    end = span(resolved.date, resolved.precision)[1]
+    if expr.kind == "season" and resolved.precision == "year":
+        return min(end, _add_months(resolved.date, 3) - dt.timedelta(days=1))
+    return end
+
+
 def resolve_all(
     text: str, start: int, end: int, pub_date: dt.date | None, pub_precision: DatePrecision | None
 ) -> Iterator[tuple[DateMention, ResolvedDate]]:
     """Find and resolve every date expression in ``text[start:end]``."""
     for expr in find_dates(text, start, end):
         yield expr, resolve(expr, pub_date, pub_precision)
+
+
+# --------------------------------------------------------------------------- temporal relations
+
+#: Phrases that put an event before the article's main events whatever its date: it is
+#: told as background ("previously", "at the start of the war", "since the invasion
+#: began").  "earlier" is one only outside a date expression ("earlier on Friday" is a
+#: day), which the caller checks.
+_RETROSPECTIVE = re.compile(
+    r"\b(?i:earlier|previously|formerly|initially|originally|at\s+first"
+    r"|(?:at|in)\s+the\s+(?:start|beginning|outset|early\s+(?:days|weeks|months|stages?)"
+    r"|first\s+(?:days|weeks|months))\s+of\s+the\s+(?:war|invasion|conflict|fighting)"
+    r"|since\s+the\s+(?:start|beginning|outset)\s+of\s+the\s+(?:war|invasion|conflict|fighting)"
+    r"|since\s+the\s+(?:war|invasion|conflict|fighting)\s+(?:began|started|broke\s+out)"
+    r"|since\s+(?:the\s+)?invasion\s+(?:began|started)|since\s+invading)\b"
+)
+#: Weaker hints: a long process before the event ("after a months-long siege").  They
+#: mark an undated event as background, but do not overrule a date or the present tense.
+_BACKGROUND = re.compile(r"\b(?i:(?:months|years)[\s-]long|long-running|protracted)\b")
+#: Past perfect: "had" (+ an adverb) + a participle.
+_PAST_PERFECT = re.compile(
+    r"\b(?i:had)\s+(?:(?i:already|earlier|long|just|previously|been|once|first)\s+|\w+ly\s+)?"
+    r"(?!(?i:seven|eleven|ten|even|often|then|when|men|women|children|one|none|open)\b)"
+    r"(?:\w+(?:ed|en|wn|ne)|(?i:fled|fell|left|lost|held|won|taken|seized|overrun|retaken"
+    r"|withdrawn|driven|broken|begun|fought|struck|blown|gone|come|run|cut|hit|set|kept))\b"
+)
+#: Words that introduce a clause happening at about the time of the clause they hang on.
+LINK_WORDS = frozenset({"as", "while", "when", "after", "amid", "following", "whilst"})
+#: Sentence openers that tie a sentence to the events of the one before it.
+_SENTENCE_LINK = re.compile(
+    r"\s*(?i:after\s+that|afterwards|afterward|soon\s+after(?:wards)?|shortly\s+after(?:wards)?"
+    r"|following\s+(?:this|that)|at\s+the\s+same\s+time|meanwhile|in\s+the\s+meantime"
+    r"|as\s+a\s+result|then|later\s+that\s+day|that\s+same\s+day)\b"
+)
+#: Words before one item of a list that make it the present one ("Kyiv, Kharkiv, and now
+#: Kherson"); the items before it are earlier ones.
+CURRENT_MARKERS = frozenset({"now", "currently", "latest", "today", "recently"})
+
+
+CueKind = Literal["phrase", "date", "past_perfect", "background"]
+
+
+@dataclass(frozen=True)
+class TemporalCue:
+    """A phrase that tells when an event happened relative to others, not a date."""
+
+    start: int
+    end: int
+    text: str
+    #: ``phrase`` ("previously", "since the war began") and ``date`` ("earlier this year")
+    #: put the event before the article's main events; so does ``past_perfect`` unless it
+    #: is reported speech shifted back ("officials said the troops had left"), which the
+    #: caller judges; ``background`` ("months-long") only hints that an undated event is.
+    kind: CueKind
+
+
+def retrospective_cues(
+    text: str, start: int, end: int, dates: Sequence[DateMention] = ()
+) -> list[TemporalCue]:
+    """Phrases in ``text[start:end]`` that tell an event as background (none of them
+    inside one of ``dates``, except "earlier this year/month", itself such a phrase)."""
+
+    def free(a: int, b: int) -> bool:
+        return not any(d.start < b and a < d.end for d in dates)
+
+    patterns: tuple[tuple[re.Pattern[str], CueKind], ...] = (
+        (_RETROSPECTIVE, "phrase"),
+        (_PAST_PERFECT, "past_perfect"),
+        (_BACKGROUND, "background"),
+    )
+    found = [
+        TemporalCue(m.start(), m.end(), m.group(0), kind)
+        for pattern, kind in patterns
+        for m in pattern.finditer(text, start, end)
+        if free(m.start(), m.end())
+    ]
+    found += [
+        TemporalCue(d.start, d.end, d.text, "date")
+        for d in dates
+        if start <= d.start < end
+        and d.text.lower().startswith("earlier")
+        and d.kind in ("month_rel", "year_rel")
+    ]
+    return sorted(found, key=lambda c: (c.start, c.end))
+
+
+def sentence_link(text: str, start: int, end: int) -> bool:
+    """Whether the sentence ``text[start:end]`` opens by tying itself to the one before."""
+    return _SENTENCE_LINK.match(text, start, end) is not None
+
+
+def link_word(text: str, start: int, end: int) -> str | None:
+    """The linking word ("as", "while", "after", ...) that opens the clause, if any."""
+    m = re.match(r"[\s,;:]*(\w+)", text[start:end])
+    word = m.group(1).lower() if m else None
+    return word if word in LINK_WORDS else None

@@ -18,14 +18,35 @@ and becomes an ``Event`` when it has a location:
 * **Actors**: actor1 is the nearest actor before the cue in its clause (else after it, else
   earlier in the sentence); actor2 the first armed actor of another country.  A state or a
   demonym doing something military is named ``Military Forces of <Country>``.
+* **Lists**: a territory cue whose object opens a list ("withdrew from A, B and C") gives
+  one event per place; reversal nouns ("defeat", "setback", "loss") give events only before
+  such a list ("his third defeat - Kyiv, Kharkiv, and now Kherson").  A marker ("now")
+  makes its item the present one (not repeated where another sentence reports it) and the
+  items before it earlier ones: historical, undated unless the cue's clause or a territory
+  event at the same place elsewhere in the article dates them.
 * **Date**: the date expression in the cue's clause nearest the cue ("N weeks before the
   pullout" does not date the pullout; a noun cue takes only dates after it).  An undated
   finite verb is dated to the publication week ("assumed"), an undated noun or perfect
-  ("Russia's capture of Mariupol", "have occupied") stays undated.  ``historical`` is set
-  when the date's whole span ends before the week preceding the publication week (news
-  reports last week's events as news; the grace is ``HISTORICAL_GRACE_DAYS``).
+  ("Russia's capture of Mariupol", "have occupied") stays undated, and so does anything
+  the clause tells as earlier ("had captured", "previously", "since the war began";
+  ``dates.retrospective_cues``).  Then an undated or assumed event takes, at week
+  precision at best, the date of the event the text ties it to: the other clause of an
+  "as"/"while"/"after" pair, the event named after such a word ("after the withdrawal"),
+  the previous sentence's when the sentence opens "After that"/"Meanwhile"; an undated
+  restatement ("everyone has relocated to the left bank") that of the dated report of the
+  same type and actor up to ``RESTATEMENT_WINDOW`` sentences back that names its place.
+  ``date_text`` is then that report's expression.
+* **Historical**: the date's span (a season's own months, not its year) ends before the
+  week preceding the publication week (news reports last week's events as news; the
+  grace is ``HISTORICAL_GRACE_DAYS``); or the clause tells the event as earlier and its
+  date, if any, begins before then; or it is an earlier item of a list; or it is undated,
+  told as background (a noun event with a past-tense verb and no one reporting it,
+  "months-long") and none of the article's present events is near its place.
+* **Merging**: reports of one event in several sentences (same type, same place, dates
+  overlapping) become one event (``merge_within``), keeping the most confident quote.
 * **Confidence**: cue weight x (0.5 + 0.5 x resolution score) x how the place was found
-  (object 1.0, route 0.85, clause 0.9, sentence 0.75, anaphor 0.6).
+  (object 1.0, route 0.85, clause 0.9, sentence 0.75, anaphor 0.6; 0.9 for a place of a
+  list after a reversal noun).
 """
 
 from __future__ import annotations
@@ -38,12 +59,27 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from geomap.actors import ActorKind, ActorMention, actor_name, country_name, find_actors
-from geomap.dates import DateMention, ResolvedDate, find_dates, monday, resolve, span
+from geomap.dates import (
+    CURRENT_MARKERS,
+    LINK_WORDS,
+    DateMention,
+    ResolvedDate,
+    TemporalCue,
+    find_dates,
+    last_day,
+    link_word,
+    monday,
+    resolve,
+    retrospective_cues,
+    sentence_link,
+    span,
+)
 from geomap.geodesy import EARTH_RADIUS_KM, haversine_km
 from geomap.models import (
     DatePrecision,
@@ -56,6 +92,7 @@ from geomap.models import (
 )
 from geomap.taxonomy import (
     BY_KEY,
+    REPORT_VERBS,
     Category,
     CueMatch,
     Token,
@@ -84,6 +121,21 @@ ARMED_KINDS = frozenset({"military", "state", "national", "police", "government"
 MERGE_DISTANCE_KM = 25.0
 #: An event is historical when it was over this long before the publication week began.
 HISTORICAL_GRACE_DAYS = 7
+#: Two events of one article are at the same place when they share a gazetteer id or lie
+#: this close (the same area's representative point, "near X" and X).
+SAME_PLACE_KM = 1.0
+#: How many sentences back an undated restatement looks for the dated report it restates.
+RESTATEMENT_WINDOW = 2
+#: Categories whose events gain or lose territory: a list item ("Kharkiv" in "defeats -
+#: Kyiv, Kharkiv, and now Kherson") takes its date from any of them at the same place.
+TERRITORY_KEYS = frozenset({"territory_regained", "territory_taken", "territory_transfer"})
+
+#: Where an event's date came from: its own clause, the publication week (an undated
+#: finite verb), an event it is tied to, or nowhere.
+Dating = Literal["text", "assumed", "inherited", "none"]
+#: For one item of a list of places: the present one ("and now Kherson"), one before it,
+#: or an item of a list without such a marker.
+ListRole = Literal["current", "earlier", "item"]
 
 _FUTURE = words("will would could might may shall if unless whether plan plans threaten")
 _NEGATION = words("not n't no never deny denied denies without")
@@ -126,12 +178,51 @@ class _Where:
 
 
 @dataclass(frozen=True)
+class _Traits:
+    """What a cue's sentence says about when its events happened, for the document passes."""
+
+    sentence: int
+    #: Told as over before the article's main events ("had captured", "previously").
+    retrospective: bool = False
+    #: Undated and told as background ("Russia's capture of X was ...", "months-long").
+    background: bool = False
+    #: The linking word that opens the cue's clause ("as", "while", "after").
+    link: str | None = None
+    #: Categories named after a linking word next to the cue ("after the withdrawal").
+    refers_to: frozenset[str] = frozenset()
+    #: The sentence opens by tying itself to the one before ("After that, ...").
+    follows_previous: bool = False
+    #: Gazetteer ids of the places the sentence names.
+    sentence_places: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class _Found:
-    """An event before it becomes an ``Event``: what the overrides and dedupe look at."""
+    """An event before it becomes an ``Event``, with what the document passes need."""
 
     category: Category
     clause: int
     event: Event
+    traits: _Traits = field(default_factory=lambda: _Traits(0))
+    dating: Dating = "text"
+    #: Gazetteer id of the event's place (without a relation such as "near").
+    place: str | None = None
+    list_role: ListRole | None = None
+    #: For a list item: the offset of the cue that listed it (one list, one group).
+    group: int | None = None
+    #: The last day the date expression can mean, where sooner than its precision's span
+    #: ends ("in the spring" is dated at year precision but over by June).
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class _Dated:
+    """A cue's date and where it came from."""
+
+    resolved: ResolvedDate
+    text: str | None
+    dating: Dating
+    until: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +236,7 @@ class _View:
     dates: list[DateMention]
     mentions: list[ActorMention]
     hypothetical: bool
+    matches: tuple[CueMatch, ...] = ()
 
     def cue_span(self, match: CueMatch) -> tuple[int, int]:
         return self.tokens[match.first].start, self.tokens[match.last].end
@@ -204,14 +296,27 @@ def _locatable(t: Toponym) -> bool:
 
 
 def extract_events(
-    doc: Document, sentences: tuple[Sentence, ...], toponyms: tuple[Toponym, ...]
+    doc: Document,
+    sentences: tuple[Sentence, ...],
+    toponyms: tuple[Toponym, ...],
+    *,
+    merge: bool = True,
 ) -> tuple[Event, ...]:
-    """Every event the document reports, one per (sentence, type, place), in text order."""
+    """Every event the document reports, in text order.
+
+    Sentence by sentence, one event per (sentence, type, place); then over the whole
+    document: lists of places are settled, undated events take the date of the event
+    they are tied to, ``historical`` is set, and (unless ``merge`` is false) reports of
+    one event in several sentences become one event (``merge_within``)."""
     ctx = _Context.build(doc, sentences, toponyms)
-    found: list[Event] = []
+    found: list[_Found] = []
     for index, sentence in enumerate(sentences):
         found.extend(_sentence_events(ctx, index, sentence))
-    return tuple(sorted(found, key=lambda e: (e.sentence_start, e.start, e.event_type, e.id)))
+    found = _inherit_dates(_settle_lists(found))
+    events = _with_history(doc, found)
+    if merge:
+        events = list(merge_within(events))
+    return tuple(sorted(events, key=lambda e: (e.sentence_start, e.start, e.event_type, e.id)))
 
 
 def event_id(
@@ -225,7 +330,7 @@ def event_id(
 # --------------------------------------------------------------------------- one sentence
 
 
-def _sentence_events(ctx: _Context, index: int, sentence: Sentence) -> list[Event]:
+def _sentence_events(ctx: _Context, index: int, sentence: Sentence) -> list[_Found]:
     # Every event needs a location: a locatable toponym in the sentence, or an anaphor
     # ("the city") in it that points back to one. A sentence with neither gives nothing,
     # so it is not tokenised; and one without a cue gets no dates or actors.
@@ -236,16 +341,20 @@ def _sentence_events(ctx: _Context, index: int, sentence: Sentence) -> list[Even
     if not may_have_cues(ctx.doc.text, sentence.start, sentence.end):
         return []
     tokens = tokenize(ctx.doc.text, sentence.start, sentence.end)
-    matches = list(match_cues(tokens))
+    matches = tuple(match_cues(tokens))
     if not matches:
         return []
-    view = _view(ctx, index, sentence, tokens)
-    found = [_judge(ctx, view, match) for match in matches]
-    return _dedupe(_apply_overrides([f for f in found if f is not None]))
+    view = _view(ctx, index, sentence, tokens, matches)
+    found = [f for match in matches for f in _judge(ctx, view, match)]
+    return _dedupe(_apply_overrides(found))
 
 
 def _view(
-    ctx: _Context, index: int, sentence: Sentence, tokens: list[Token] | None = None
+    ctx: _Context,
+    index: int,
+    sentence: Sentence,
+    tokens: list[Token] | None = None,
+    matches: tuple[CueMatch, ...] = (),
 ) -> _View:
     text = ctx.doc.text
     dates = find_dates(text, sentence.start, sentence.end)
@@ -258,6 +367,7 @@ def _view(
         dates=dates,
         mentions=[m for m in _shift(found_actors, sentence.start) if not _locative(text, m)],
         hypothetical=_hypothetical(text[sentence.start : sentence.end]),
+        matches=matches,
     )
 
 
@@ -289,36 +399,123 @@ def _clause_of(clauses: Sequence[tuple[int, int]], offset: int) -> int:
     return next((i for i, (a, b) in enumerate(clauses) if a <= offset < b), len(clauses) - 1)
 
 
-def _judge(ctx: _Context, view: _View, match: CueMatch) -> _Found | None:
-    """Turn one cue match into an event, or ``None`` if it is not one."""
+def _judge(ctx: _Context, view: _View, match: CueMatch) -> list[_Found]:
+    """Turn one cue match into its events (one, or one per listed place), or none."""
     cue_start, cue_end = view.cue_span(match)
     clause_no = _clause_of(view.clauses, cue_start)
     clause = view.clauses[clause_no]
     in_clause = [t for t in view.tokens if clause[0] <= t.start < clause[1]]
     if not _requirements_met(match, in_clause) or _negated(view.tokens, match.first):
-        return None
+        return []
     if _inside_place_name(ctx, cue_start, cue_end):
-        return None
+        return []
     category: Category | None = match.category
-    if view.hypothetical or _future(in_clause):
+    if view.hypothetical or _future(in_clause, view.dates):
         category = _as_statement(view.tokens, view.mentions)
     if category is None:
-        return None
+        return []
     nominal = (match.cue.nominal or _looks_nominal(view.tokens, match)) and not (
         _POSSESSIVE_PRONOUN.search(ctx.doc.text, max(0, cue_start - 30), cue_start)
     )
+    listed = _listed_places(ctx, view, match, category, clause)
+    if match.cue.place_list and not listed:
+        return []
     agent, patient = _agent(ctx.doc.text, view, match, clause, category, nominal)
     armed_cue = match.cue.agent == "armed" and category.key != "statement"
-    if armed_cue and (agent is None or agent.kind not in ARMED_KINDS):
-        return None
+    # A list of places names what was lost even where the sentence does not say by whom.
+    if armed_cue and (agent is None or agent.kind not in ARMED_KINDS) and not listed:
+        return []
+    cues = _temporal_cues(ctx.doc.text, view, clause_no)
+    retrospective = any(c.kind != "background" for c in cues)
+    dated = _date(ctx, view, match, clause, nominal, retrospective)
+    traits = _Traits(
+        sentence=view.index,
+        retrospective=retrospective,
+        background=dated.dating == "none"
+        and (
+            any(c.kind == "background" for c in cues)
+            or (
+                (nominal or _perfect(view.tokens, match.first))
+                and _told_as_past(view, match, clause)
+            )
+        ),
+        link=link_word(ctx.doc.text, *clause),
+        refers_to=_referred(ctx.doc.text, view, clause_no),
+        follows_previous=sentence_link(ctx.doc.text, view.span.start, view.span.end),
+        sentence_places=frozenset(
+            t.place.id for t in ctx.locatable(view.span.start, view.span.end) if t.place
+        ),
+    )
+    if listed:
+        return _list_events(
+            ctx, view, match, category, listed, (agent, patient), traits, clause_no, dated
+        )  # fmt: skip
     where = _location(ctx, view, match, category, clause)
     if where is None:
-        return None
+        return []
     actor1, actor2 = _actor_names(category, match, agent, patient, view.mentions, where)
     category = _territory_category(category, match, actor1, patient, where)
-    resolved, date_text = _date(ctx, view, match, clause, nominal)
-    event = _event(ctx, view.span, category, match, where, (actor1, actor2), resolved, date_text)
-    return _Found(category, clause_no, event)
+    event = _event(ctx, view.span, category, match, where, (actor1, actor2), dated)
+    return [
+        _Found(
+            category, clause_no, event, traits, dated.dating, _place_key(where), until=dated.until
+        )
+    ]
+
+
+def _place_key(where: _Where) -> str | None:
+    return where.place.id if where.place is not None else where.place_id
+
+
+def _list_events(
+    ctx: _Context,
+    view: _View,
+    match: CueMatch,
+    category: Category,
+    listed: Sequence[tuple[Toponym, str | None]],
+    parties: tuple[ActorMention | None, ActorMention | None],
+    traits: _Traits,
+    clause_no: int,
+    dated: _Dated,
+) -> list[_Found]:
+    """One event per listed place.  A marker ("and now X") makes X the present one and the
+    places before it earlier ones: over before the article's main events, and undated
+    unless the cue's clause dates them."""
+    agent, patient = parties
+    current = next(
+        (i for i, (_, m) in enumerate(listed) if m and m.lower().split()[-1] in CURRENT_MARKERS),
+        None,
+    )
+    factor = 0.9 if match.cue.place_list else 1.0
+    out = []
+    for i, (toponym, _marker) in enumerate(listed):
+        role: ListRole = (
+            "item" if current is None or i > current else "current" if i == current else "earlier"
+        )
+        own = dated
+        if role == "current" and own.dating == "none" and ctx.doc.date is not None:
+            own = _Dated(_assumed(ctx.doc), None, "assumed")
+        if role == "earlier" and own.dating != "text":
+            own = _Dated(_UNDATED, None, "none")
+        where = _where(toponym, factor)
+        actor1, actor2 = _actor_names(category, match, agent, patient, view.mentions, where)
+        kind = _territory_category(category, match, actor1, patient, where)
+        event = _event(ctx, view.span, kind, match, where, (actor1, actor2), own)
+        earlier = role == "earlier"
+        out.append(
+            _Found(
+                kind,
+                clause_no,
+                event,
+                replace(traits, retrospective=traits.retrospective or earlier),
+                own.dating,
+                _place_key(where),
+                role,
+                view.cue_span(match)[0],
+                own.until,
+            )
+        )
+    return out
 
 
 def _inside_place_name(ctx: _Context, start: int, end: int) -> bool:
@@ -336,8 +533,12 @@ def _negated(tokens: Sequence[Token], first: int) -> bool:
     return any(t.lower in _NEGATION or t.lower.endswith(("n't", "n’t")) for t in window)
 
 
-def _future(clause_tokens: Sequence[Token]) -> bool:
-    return any(t.lower in _FUTURE for t in clause_tokens)
+def _future(clause_tokens: Sequence[Token], dates: Sequence[DateMention] = ()) -> bool:
+    # "in May" is a month, not a modal verb.
+    return any(
+        t.lower in _FUTURE and not any(d.start <= t.start < d.end for d in dates)
+        for t in clause_tokens
+    )
 
 
 def _as_statement(tokens: Sequence[Token], mentions: Sequence[ActorMention]) -> Category | None:
@@ -345,6 +546,114 @@ def _as_statement(tokens: Sequence[Token], mentions: Sequence[ActorMention]) -> 
     speaks = any(t.lemmas & _SPEECH for t in tokens)
     official = any(m.kind in ("government", "state", "military") for m in mentions)
     return BY_KEY["statement"] if speaks and official else None
+
+
+# --------------------------------------------------------------------------- lists
+
+
+#: Between two items of a list of places: a comma and/or a conjunction, then perhaps a
+#: marker of where the item stands in time ("Kyiv, Kharkiv, and now Kherson").
+_LIST_GAP = re.compile(
+    r"\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|as\s+well\s+as)\s+)"
+    r"(?:(?P<marker>now|then|finally|lastly|later|currently|today|latest|most\s+recently"
+    r"|recently)\s+)?",
+    re.IGNORECASE,
+)
+#: Between a list-only cue and its first place: what may modify the noun ("his third
+#: defeat in this war - Kyiv, ...", "the retreats from Kyiv and ..."), nothing more.
+_LIST_LEAD = re.compile(
+    r"\s*(?:(?:in|during|of)\s+(?:this|the|that|its|his|their)\s+[\w-]+\s*)?(?:[-–—:,]\s*)?"
+    r"(?:(?:in|at|from|of|around|near|outside)\s+(?:the\s+)?)?",
+    re.IGNORECASE,
+)
+
+
+def _listed_places(
+    ctx: _Context, view: _View, match: CueMatch, category: Category, clause: tuple[int, int]
+) -> list[tuple[Toponym, str | None]]:
+    """The places a territory cue lists ("withdrew from A, B and C", "defeats - A, B, and
+    now C"), each with the marker before it; empty unless there are two or more."""
+    if category.key not in TERRITORY_KEYS:
+        return []
+    text, cue_end = ctx.doc.text, view.cue_span(match)[1]
+    first: Toponym | None
+    if match.cue.place_list:
+        after = ctx.locatable(cue_end, view.span.end)
+        lead = _without_dates(text, view.dates, cue_end, after[0].mention.start) if after else ""
+        if not after or not _LIST_LEAD.fullmatch(lead):
+            return []
+        first = after[0]
+    else:
+        in_clause = ctx.locatable(clause[0], clause[1])
+        first, prep = _object(view.tokens, match, in_clause)
+        if first is None or (category.key == "territory_transfer" and prep in _DESTINATION_PREPS):
+            return []
+    items: list[tuple[Toponym, str | None]] = [(first, None)]
+    for t in ctx.locatable(first.mention.end, view.span.end):
+        gap = _LIST_GAP.fullmatch(text, items[-1][0].mention.end, t.mention.start)
+        # "Izium, Kharkiv region" says where Izium is: a region after a town is no item.
+        if gap is None or (t.precision == "admin1" and items[-1][0].precision != "admin1"):
+            break
+        items.append((t, gap.group("marker")))
+    return items if len(items) >= 2 else []
+
+
+def _without_dates(text: str, dates: Sequence[DateMention], start: int, end: int) -> str:
+    """``text[start:end]`` with date expressions blanked ("his setbacks in the spring -
+    Izium, ..."): a date may sit between a list-only cue and its places."""
+    chars = list(text[start:end])
+    for d in dates:
+        for i in range(max(d.start, start), min(d.end, end)):
+            chars[i - start] = " "
+    return "".join(chars)
+
+
+# --------------------------------------------------------------------------- when, relatively
+
+
+def _temporal_cues(text: str, view: _View, clause_no: int) -> list[TemporalCue]:
+    """Retrospective cues of the cue's clause, with a temporal adjunct cut off after it
+    (", since the war began"); a past perfect after a verb of saying is reported speech
+    shifted back ("officials said the troops had left"), not an earlier event."""
+    start, end = view.clauses[clause_no]
+    if clause_no + 1 < len(view.clauses):
+        next_start, next_end = view.clauses[clause_no + 1]
+        if re.match(r"\s*(?:since|after|before|until)\b", text[next_start:next_end], re.I):
+            end = next_end
+    reported = [t.start for t in view.tokens if t.lemmas & REPORT_VERBS]
+    return [
+        c
+        for c in retrospective_cues(text, start, end, view.dates)
+        if not (c.kind == "past_perfect" and any(r < c.start for r in reported))
+    ]
+
+
+def _told_as_past(view: _View, match: CueMatch, clause: tuple[int, int]) -> bool:
+    """A noun event with a past-tense verb after it and no one reporting it ("Russia's
+    capture of Mariupol was contingent on ...") is told as background."""
+    if any(t.lemmas & REPORT_VERBS for t in view.tokens):
+        return False
+    after = [t for t in view.tokens[match.last + 1 :] if t.start < clause[1]]
+    return any(
+        t.lower in ("was", "were") or (len(t.text) > 4 and t.lower.endswith("ed")) for t in after
+    )
+
+
+def _referred(text: str, view: _View, clause_no: int) -> frozenset[str]:
+    """Categories named right after a linking word in the clause or in a linked clause
+    after it ("entered the city after the withdrawal"): the event is tied to that one."""
+    clauses = {clause_no}
+    if clause_no + 1 < len(view.clauses) and link_word(text, *view.clauses[clause_no + 1]):
+        clauses.add(clause_no + 1)
+    keys = set()
+    for m in view.matches:
+        if _clause_of(view.clauses, view.tokens[m.first].start) not in clauses:
+            continue
+        before = view.tokens[max(0, m.first - 3) : m.first]
+        link = next((i for i, t in enumerate(before) if t.lower in LINK_WORDS), None)
+        if link is not None and all(t.text[0].isalnum() for t in before[link:]):
+            keys.add(m.category.key)
+    return frozenset(keys)
 
 
 # --------------------------------------------------------------------------- actors
@@ -519,8 +828,10 @@ def _general_location(
         if route is not None:
             return route
     if category.key == "territory_transfer" and obj is not None:
-        others = [t for t in in_clause if t is not obj] or [obj]
-        return _where(_best(others, cue_start), 0.9)
+        others = [t for t in in_clause if t is not obj]
+        if not others and prep == "across":
+            return None  # forces withdrawing "across X" cross it (a river): X is not where
+        return _where(_best(others or [obj], cue_start), 0.9)
     if in_clause:
         return _where(_best(in_clause, cue_start), 0.9)
     anaphor = _anaphor(ctx, view.index, clause)
@@ -661,10 +972,28 @@ def _anaphor(ctx: _Context, index: int, clause: tuple[int, int]) -> _Where | Non
 # --------------------------------------------------------------------------- dates
 
 
+_UNDATED = ResolvedDate(None, None, "", "undated")
+
+
+def _assumed(doc: Document) -> ResolvedDate:
+    precision: DatePrecision = (
+        "week" if doc.date_precision in (None, "day", "week") else doc.date_precision
+    )
+    return ResolvedDate(doc.date, precision, "", "assumed: the publication week")
+
+
 def _date(
-    ctx: _Context, view: _View, match: CueMatch, clause: tuple[int, int], nominal: bool
-) -> tuple[ResolvedDate, str | None]:
-    """The date of the cue's clause nearest the cue, else an assumed or unknown date."""
+    ctx: _Context,
+    view: _View,
+    match: CueMatch,
+    clause: tuple[int, int],
+    nominal: bool,
+    retrospective: bool = False,
+) -> _Dated:
+    """The date of the cue's clause nearest the cue, else an assumed or unknown date.
+
+    An undated finite verb is assumed to be news of the publication week, unless the
+    clause tells it as over before the main events ("had captured", "previously")."""
     cue_start, cue_end = view.cue_span(match)
     candidates = [
         d
@@ -678,13 +1007,11 @@ def _date(
         best = min(
             candidates, key=lambda d: (min(abs(d.start - cue_end), abs(cue_start - d.end)), d.start)
         )
-        return resolve(best, doc.date, doc.date_precision), best.text
-    if nominal or _perfect(view.tokens, match.first) or doc.date is None:
-        return ResolvedDate(None, None, "", "undated"), None
-    precision: DatePrecision = (
-        "week" if doc.date_precision in (None, "day", "week") else doc.date_precision
-    )
-    return ResolvedDate(doc.date, precision, "", "assumed: the publication week"), None
+        resolved = resolve(best, doc.date, doc.date_precision)
+        return _Dated(resolved, best.text, "text", last_day(best, resolved))
+    if nominal or retrospective or _perfect(view.tokens, match.first) or doc.date is None:
+        return _Dated(_UNDATED, None, "none")
+    return _Dated(_assumed(doc), None, "assumed")
 
 
 def _looks_nominal(tokens: list[Token], match: CueMatch) -> bool:
@@ -716,11 +1043,17 @@ def _source(doc: Document) -> Source:
     return Source(doc.id, doc.title, doc.url, doc.date, doc.outlet)
 
 
+def _boundary(published: dt.date) -> dt.date:
+    """Historical events are over before this day: the week before the publication week
+    is still news ("late last week")."""
+    return monday(published) - dt.timedelta(days=HISTORICAL_GRACE_DAYS)
+
+
 def _historical(date: dt.date | None, precision: DatePrecision | None, doc: Document) -> bool:
     """Over before the week preceding the publication week: news reports last week as news."""
     if date is None or doc.date is None:
         return False
-    return span(date, precision)[1] < monday(doc.date) - dt.timedelta(days=HISTORICAL_GRACE_DAYS)
+    return span(date, precision)[1] < _boundary(doc.date)
 
 
 def _event(
@@ -730,10 +1063,10 @@ def _event(
     match: CueMatch,
     where: _Where,
     actors: tuple[str | None, str | None],
-    resolved: ResolvedDate,
-    date_text: str | None,
+    dated: _Dated,
 ) -> Event:
     doc = ctx.doc
+    resolved = dated.resolved
     actor1, actor2 = actors
     confidence = match.cue.weight * (0.5 + 0.5 * max(0.0, min(1.0, where.score))) * where.factor
     place = where.place
@@ -763,7 +1096,7 @@ def _event(
         admin1=place.admin1 if place else None,
         historical=_historical(resolved.date, resolved.precision, doc),
         geometry=where.geometry,
-        date_text=date_text,
+        date_text=dated.text,
     )
 
 
@@ -780,14 +1113,164 @@ def _apply_overrides(found: list[_Found]) -> list[_Found]:
     return kept
 
 
-def _dedupe(found: Sequence[_Found]) -> list[Event]:
+def _dedupe(found: Sequence[_Found]) -> list[_Found]:
     """One event per id (same type, place and sentence): the most confident."""
-    best: dict[str, Event] = {}
+    best: dict[str, _Found] = {}
     for f in found:
         current = best.get(f.event.id)
-        if current is None or f.event.confidence > current.confidence:
-            best[f.event.id] = f.event
+        if current is None or f.event.confidence > current.event.confidence:
+            best[f.event.id] = f
     return list(best.values())
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def _weaker(precision: DatePrecision | None) -> DatePrecision | None:
+    """A date taken from another event is only known to the week: the text ties the two
+    events together, it does not put them on one day."""
+    return "week" if precision == "day" else precision
+
+
+def _dated_like(event: Event, source: Event) -> Event:
+    return replace(
+        event,
+        event_date=source.event_date,
+        time_precision=_weaker(source.time_precision),
+        date_text=source.date_text,
+    )
+
+
+def _same_place(a: Event, b: Event) -> bool:
+    return a.place_id == b.place_id or _distance_km(a, b) <= SAME_PLACE_KM
+
+
+def _settle_lists(found: list[_Found]) -> list[_Found]:
+    """A listed place adds only what the rest of the article does not say.
+
+    The present item ("and now Kherson") is the article's own news: where another
+    sentence reports that event it is not repeated.  An item without a date takes one from
+    a territory event at its place elsewhere in the article ("Kharkiv" in the list, "forced
+    out of the Kharkiv area two months before" later), and an item without an actor takes
+    the actors of the list's events told elsewhere (who lost Kherson lost Kyiv too)."""
+    plain = [f for f in found if f.list_role is None]
+    out = []
+    for f in found:
+        if f.list_role is None:
+            out.append(f)
+            continue
+        here = [g for g in plain if _same_place(g.event, f.event)]
+        if f.list_role == "current" and any(g.category.key == f.category.key for g in here):
+            continue
+        event, dating = f.event, f.dating
+        if event.actor1 is None:
+            donor = _list_donor(f, found, plain)
+            if donor is not None:
+                event = replace(event, actor1=donor.actor1, actor2=event.actor2 or donor.actor2)
+        told = [
+            g for g in here
+            if g.category.key in TERRITORY_KEYS and g.dating == "text" and g.event.event_date
+        ]  # fmt: skip
+        if dating == "none" and told:
+            event, dating = _dated_like(event, told[0].event), "inherited"
+        out.append(replace(f, event=event, dating=dating))
+    return out
+
+
+def _list_donor(f: _Found, found: Sequence[_Found], plain: Sequence[_Found]) -> Event | None:
+    members = [g for g in found if g.group == f.group and g.traits.sentence == f.traits.sentence]
+    members.sort(key=lambda g: g.list_role != "current")  # the present item's place first
+    for member in members:
+        for g in plain:
+            same = g.category.key == f.category.key and _same_place(g.event, member.event)
+            if same and g.event.actor1 is not None:
+                return g.event
+    return None
+
+
+def _inherit_dates(found: list[_Found]) -> list[_Found]:
+    """An event without a date of its own takes the date of the event the text ties it to,
+    at week precision at best: the other clause of an "as"/"while"/"after" pair, the event
+    named after such a word ("after the withdrawal", this or the previous sentence), the
+    previous sentence's event when the sentence opens "After that"/"Meanwhile"; and an
+    undated restatement ("everyone has relocated") the date of the dated report it
+    restates (same type and actor, up to two sentences back, naming its place)."""
+    dated = [f for f in found if f.dating == "text" and f.event.event_date is not None]
+    out = []
+    for f in found:
+        if f.dating in ("assumed", "none") and not f.traits.retrospective:
+            source = _governing(f, dated)
+            if source is None and f.dating == "none":
+                source = _restated(f, dated)
+            if source is not None:
+                f = replace(f, event=_dated_like(f.event, source.event), dating="inherited")
+        out.append(f)
+    return out
+
+
+def _governing(f: _Found, dated: Sequence[_Found]) -> _Found | None:
+    t = f.traits
+    linked = [
+        g
+        for g in dated
+        if g.traits.sentence == t.sentence
+        and g.clause != f.clause
+        # A clause opened by a linking word hangs on the clauses before it.
+        and ((t.link and g.clause < f.clause) or (g.traits.link and f.clause < g.clause))
+    ]
+    if linked:
+        return min(linked, key=lambda g: (abs(g.clause - f.clause), g.event.start))
+    named = [
+        g
+        for g in dated
+        if g.category.key in t.refers_to and t.sentence - 1 <= g.traits.sentence <= t.sentence
+    ]
+    if named:
+        return max(named, key=lambda g: (g.traits.sentence, g.event.start))
+    if t.follows_previous:
+        before = [g for g in dated if g.traits.sentence == t.sentence - 1]
+        return max(before, key=lambda g: g.event.start, default=None)
+    return None
+
+
+def _restated(f: _Found, dated: Sequence[_Found]) -> _Found | None:
+    t, actor = f.traits, f.event.actor1
+    candidates = [
+        g
+        for g in dated
+        if g.category.key == f.category.key
+        and t.sentence - RESTATEMENT_WINDOW <= g.traits.sentence < t.sentence
+        and (f.place in g.traits.sentence_places or g.place == f.place)
+        and (actor is None or g.event.actor1 is None or g.event.actor1 == actor)
+    ]
+    return max(candidates, key=lambda g: (g.traits.sentence, g.event.start), default=None)
+
+
+def _with_history(doc: Document, found: Sequence[_Found]) -> list[Event]:
+    """Set ``historical``: from the date, from retrospective cues, and for an undated event
+    told as background, from its place being none of the article's present events'."""
+    boundary = _boundary(doc.date) if doc.date is not None else None
+    told = [_told_historical(f, boundary) for f in found]
+    present = [f.event for f, h in zip(found, told, strict=True) if not h and f.event.event_date]
+    out = []
+    for f, historical in zip(found, told, strict=True):
+        if not historical and f.traits.background and f.event.event_date is None:
+            historical = not any(_distance_km(f.event, p) <= MERGE_DISTANCE_KM for p in present)
+        out.append(replace(f.event, historical=historical))
+    return out
+
+
+def _told_historical(f: _Found, boundary: dt.date | None) -> bool:
+    e = f.event
+    if f.traits.retrospective:
+        # Told as earlier: unless its date says it is recent ("had left earlier on Friday").
+        if e.event_date is None or boundary is None:
+            return True
+        return span(e.event_date, e.time_precision)[0] < boundary
+    if e.event_date is None or boundary is None:
+        return False
+    end = span(e.event_date, e.time_precision)[1]
+    return min(end, f.until or end) < boundary
 
 
 # --------------------------------------------------------------------------- merging
@@ -797,32 +1280,64 @@ def _distance_km(a: Event, b: Event) -> float:
     return haversine_km(a.lat, a.lon, b.lat, b.lon)
 
 
+def _assumed_date(e: Event) -> bool:
+    """A date no expression gave: the publication week assumed for an undated verb."""
+    return e.event_date is not None and e.date_text is None
+
+
+def _window(e: Event) -> tuple[dt.date, dt.date]:
+    """The days an event can have happened on: its date's span, widened for an assumed
+    publication week to the week before (news reports last week's events too); for an
+    undated historical event, any day before its article's reporting period; else any."""
+    if e.event_date is not None:
+        first, last = span(e.event_date, e.time_precision)
+        if _assumed_date(e):
+            first = min(first, monday(first) - dt.timedelta(days=HISTORICAL_GRACE_DAYS))
+        return first, last
+    published = [s.date for s in e.sources if s.date is not None]
+    if e.historical and published:
+        return dt.date.min, _boundary(max(published)) - dt.timedelta(days=1)
+    return dt.date.min, dt.date.max
+
+
 def _dates_overlap(a: Event, b: Event) -> bool:
-    if a.event_date is None or b.event_date is None:
-        return True
-    a0, a1 = span(a.event_date, a.time_precision)
-    b0, b1 = span(b.event_date, b.time_precision)
+    a0, a1 = _window(a)
+    b0, b1 = _window(b)
     return a0 <= b1 and b0 <= a1
 
 
 def _describe_date(e: Event) -> str:
+    first, last = _window(e)
     if e.event_date is None:
-        return "date unknown"
-    first, last = span(e.event_date, e.time_precision)
+        return "date unknown" if last == dt.date.max else f"date unknown, before {last}"
     if first == last:
         return first.isoformat()
+    if _assumed_date(e):
+        return f"{first.isoformat()}..{last.isoformat()} (assumed: recent news)"
     return f"{first.isoformat()}..{last.isoformat()} ({e.time_precision})"
 
 
-def _mismatch(a: Event, b: Event) -> str | None:
+def _shared_source(a: Event, b: Event) -> bool:
+    return not {s.doc_id for s in a.sources}.isdisjoint(s.doc_id for s in b.sources)
+
+
+def _mismatch(a: Event, b: Event, *, within: bool = False) -> str | None:
     if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
         return (
             f"different types: {a.event_type} / {a.sub_event_type} vs "
             f"{b.event_type} / {b.sub_event_type}"
         )
-    distance = _distance_km(a, b)
-    if distance > MERGE_DISTANCE_KM:
-        return f"{distance:.1f} km apart (more than {MERGE_DISTANCE_KM:.0f} km)"
+    if _shared_source(a, b):
+        # One article names the place of each report: different places are different
+        # events even when they are near ("Kherson" and "the opposite bank").
+        if not _same_place(a, b):
+            return f"different places in one article: {a.location} vs {b.location}"
+    elif within:
+        return "different articles"
+    else:
+        distance = _distance_km(a, b)
+        if distance > MERGE_DISTANCE_KM:
+            return f"{distance:.1f} km apart (more than {MERGE_DISTANCE_KM:.0f} km)"
     if not _dates_overlap(a, b):
         return f"dates do not overlap: {_describe_date(a)} vs {_describe_date(b)}"
     return None
@@ -837,10 +1352,11 @@ def explain_merge(a: Event, b: Event) -> str:
         when = f"one date unknown ({_describe_date(a)} vs {_describe_date(b)})"
     else:
         when = f"dates overlap ({_describe_date(a)} vs {_describe_date(b)})"
-    return (
-        f"merged: same type {a.event_type} / {a.sub_event_type}; "
-        f"{_distance_km(a, b):.1f} km apart (within {MERGE_DISTANCE_KM:.0f} km); {when}"
-    )
+    if _shared_source(a, b):
+        where = f"same place in one article ({a.location}), different sentences"
+    else:
+        where = f"{_distance_km(a, b):.1f} km apart (within {MERGE_DISTANCE_KM:.0f} km)"
+    return f"merged: same type {a.event_type} / {a.sub_event_type}; {where}; {when}"
 
 
 _PRECISION_ORDER = {"day": 0, "week": 1, "month": 2, "year": 3, None: 4}
@@ -848,6 +1364,10 @@ _PRECISION_ORDER = {"day": 0, "week": 1, "month": 2, "year": 3, None: 4}
 
 def _primary(members: Sequence[Event]) -> Event:
     return min(members, key=lambda e: (e.geo_precision, -e.confidence, e.id))
+
+
+def _best_quoted(members: Sequence[Event]) -> Event:
+    return min(members, key=lambda e: (-e.confidence, e.geo_precision, e.sentence_start, e.id))
 
 
 def _best_dated(members: Sequence[Event]) -> Event:
@@ -862,8 +1382,9 @@ def _best_dated(members: Sequence[Event]) -> Event:
     )
 
 
-def _combine(members: Sequence[Event]) -> Event:
-    primary, dated = _primary(members), _best_dated(members)
+def _combine(members: Sequence[Event], primary: Event | None = None) -> Event:
+    primary = primary or _primary(members)
+    dated = _best_dated(members)
     ids = sorted({i for e in members for i in (e.merged_from or (e.id,))})
     sources = {s.doc_id: s for e in members for s in e.sources}
     ordered_sources = tuple(
@@ -885,6 +1406,41 @@ def _combine(members: Sequence[Event]) -> Event:
     )
 
 
+def merge_within(events: Iterable[Event]) -> tuple[Event, ...]:
+    """Merge the reports of one event in different sentences of one article.
+
+    Two reports are one event when they have the same type and sub-type, the same place
+    (one gazetteer id, or within ``SAME_PLACE_KM``) and overlapping dates (an unknown date
+    overlaps any, but an undated historical event is over before its article's reporting
+    period).  Clusters grow greedily in text order and a report joins one only if it
+    matches every member.  The merged event keeps the quote, offsets, place and actors of
+    its most confident report, the date of its best-dated one, and every report's id in
+    ``merged_from``; ``merged_reports`` gives the other quotes and offsets back from
+    ``extract_events(..., merge=False)``, and ``explain_merge`` says why two were merged.
+    Only reports of one article merge here (``merge_events`` merges across articles)."""
+    clusters: list[list[Event]] = []
+    for event in sorted(events, key=lambda e: (e.sentence_start, e.start, e.id)):
+        home = next(
+            (c for c in clusters if all(_mismatch(event, m, within=True) is None for m in c)),
+            None,
+        )
+        if home is None:
+            clusters.append([event])
+        else:
+            home.append(event)
+    return tuple(c[0] if len(c) == 1 else _combine(c, _best_quoted(c)) for c in clusters)
+
+
+def merged_reports(event: Event, reports: Iterable[Event]) -> tuple[Event, ...]:
+    """The reports ``event`` was merged from, in text order, out of ``reports`` (the
+    events of ``extract_events(..., merge=False)``): each with its quote, offsets and
+    confidence.  An event that merged nothing is its own single report."""
+    ids = set(event.merged_from or (event.id,))
+    return tuple(
+        sorted((r for r in reports if r.id in ids), key=lambda r: (r.sentence_start, r.start))
+    )
+
+
 def _sort_key(e: Event) -> tuple[object, ...]:
     return (e.event_date or dt.date.max, e.event_type, e.sub_event_type, e.location, e.id)
 
@@ -893,7 +1449,8 @@ def merge_events(events: Iterable[Event]) -> tuple[Event, ...]:
     """Merge reports of the same event (within or across documents).
 
     Two events are the same when they have the same type and sub-type, lie within 25 km
-    of each other and their dates overlap given their precisions (or one is unknown).
+    of each other and their dates overlap given their precisions (or one is unknown);
+    two events of one article must be at the same place (see ``merge_within``).
     Clusters grow greedily in a fixed order and an event joins a cluster only if it matches
     every member, so chains of near-misses do not snowball.  A merged event takes its
     place from the most precisely located member, its date from the most precisely dated

@@ -394,6 +394,8 @@ class Recogniser:
         if role == "literal" and self._is_metonymy(text, tokens, match, kinds, key):
             role = "metonymy"
         cue = match.generic or self._preceding_cue(tokens, match.first)
+        if cue is None and prev_tok is not None and prev_tok.text == "the" and self._is_river(key):
+            cue = "river"  # "across the Dnipro": towns take no article, rivers do
         relation = self._relation(tokens, match.first)
         return Mention(
             start=start,

@@ -24,6 +24,10 @@ match ``retake``.  A cue is a short sequence of lemma alternatives (``"pull|draw
 * ``nominal``: the cue is a noun ("the retaking of X"): only dates after it apply.
 * ``passive``: the actor before the cue is the one acted on ("were forced out of X").
 * ``take``: a capture/advance cue whose sub-type depends on whose territory it is.
+* ``place_list``: the cue fires only before a list of two or more places ("his third
+  defeat - Kyiv, Kharkiv, and now Kherson"): one event per place.  Any territory cue whose
+  object opens such a list ("withdrew from Izium, Balakliia and Kupiansk") also gives one
+  event per place.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Cue:
     passive: bool = False
     take: bool = False
     text: str = ""
+    place_list: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,7 @@ def cue(
     nominal: bool = False,
     passive: bool = False,
     take: bool = False,
+    place_list: bool = False,
 ) -> Cue:
     """Build a cue from ``"alt1|alt2 next ~ later"``: spaces join, ``~`` allows a gap."""
     parts: list[frozenset[str]] = []
@@ -187,7 +193,7 @@ def cue(
         gap = 0
     return Cue(
         tuple(parts), tuple(gaps), weight, words(requires), agent,
-        place_object, nominal, passive, take, spec,
+        place_object, nominal, passive, take, spec, place_list,
     )  # fmt: skip
 
 
@@ -307,6 +313,22 @@ _EQUIPMENT = "tank vehicle armour armor apc howitzer convoy helicopter jet artil
 _CIVILIAN = "civilian resident villager unarmed bystander passer-by child woman family people"
 _PROTEST = "protest protester protestor demonstrator demonstration rally march marcher"
 _NEEDS = "water food medicine medical electricity power heating fuel gas supply"
+#: Reversals that, followed by a list of places, mean territory lost at each of them
+#: ("losses in A and B" are casualties, so "loss" is not one).  Retreats are military
+#: words; a defeat or setback is one only in a military clause (not a team's defeats).
+_RETREATS = "retreat|withdrawal|pullout|pullback"
+_REVERSALS = "defeat|setback|humiliation|rout|reversal"
+_MILITARY = (
+    "war army armies military troop force soldier invasion battle battlefield front "
+    "offensive counteroffensive campaign frontline"
+)
+#: Verbs that report what someone said: a past perfect after them is reported speech
+#: shifted back ("officials said the troops had left"), and a noun event under them is
+#: the news being reported ("Sullivan called the liberation of Kherson ..."), not background.
+REPORT_VERBS = words(
+    "say tell report announce confirm claim state add note write tweet call describe hail "
+    "praise welcome condemn accord quote show"
+)
 
 B, E, V = "Battles", "Explosions/Remote violence", "Violence against civilians"
 P, R, S = "Protests", "Riots", "Strategic developments"
@@ -727,6 +749,9 @@ TAXONOMY: tuple[Category, ...] = (
             cue("leave", 0.5, agent="armed", place_object=True),
             cue("annex|annexation|cede", 0.8, place_object=True),
             cue("hand over", 0.8, place_object=True),
+            # A reversal named with the places it happened at is territory lost at each.
+            cue(_RETREATS, 0.7, nominal=True, place_list=True),
+            cue(_REVERSALS, 0.7, nominal=True, place_list=True, requires=_MILITARY),
         ],
         overrides=("military_movement",),
     ),

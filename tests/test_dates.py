@@ -6,7 +6,16 @@ import datetime as dt
 
 import pytest
 
-from geomap.dates import DateMention, find_dates, resolve, span
+from geomap.dates import (
+    DateMention,
+    find_dates,
+    last_day,
+    link_word,
+    resolve,
+    retrospective_cues,
+    sentence_link,
+    span,
+)
 
 THURSDAY = dt.date(2023, 3, 16)  # a publication date known to the day
 WEEK_OF = dt.date(2023, 3, 20)  # Monday of a publication week, exact day unknown
@@ -155,3 +164,114 @@ def test_span_of_each_precision() -> None:
     assert span(day, "week") == (dt.date(2023, 3, 13), dt.date(2023, 3, 19))
     assert span(day, "month") == (dt.date(2023, 3, 1), dt.date(2023, 3, 31))
     assert span(day, "year") == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+
+
+# --------------------------------------------------------------------------- seasons
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "precision"),
+    [
+        # The latest spring begun by publication (16 March 2023): this one.
+        ("Russia withdrew in the spring.", dt.date(2023, 3, 1), "year"),
+        ("They left last summer.", dt.date(2022, 6, 1), "year"),
+        ("Crowds returned during the autumn.", dt.date(2022, 9, 1), "year"),
+        ("The town fell in late autumn.", dt.date(2022, 11, 1), "month"),
+        ("The siege began in early winter.", dt.date(2022, 12, 1), "month"),
+        ("The talks resume next summer.", dt.date(2023, 6, 1), "year"),
+        ("The offensive stalled in spring 2021.", dt.date(2021, 3, 1), "year"),
+        ("The port closed in the fall of 2021.", dt.date(2021, 9, 1), "year"),
+    ],
+)
+def test_seasons(text: str, date: dt.date, precision: str) -> None:
+    assert on_day(text) == (date, precision)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The spring offensive stalled.",
+        "Crowds cheered after the fall of Lyman.",
+        "Prices fall every week.",
+        "Tourists visited the Summer Palace.",
+    ],
+)
+def test_season_words_that_are_not_dates(text: str) -> None:
+    assert [d for d in find_dates(text, 0, len(text)) if d.kind == "season"] == []
+
+
+def test_a_winter_spans_two_years_and_stays_unresolved() -> None:
+    r = resolve(only("The lines froze last winter."), THURSDAY, "day")
+    assert (r.date, r.precision) == (None, None) and r.note and "two years" in r.note
+
+
+def test_a_season_ends_before_its_precision_span() -> None:
+    expr = only("They left in the summer of 2021.")
+    r = resolve(expr, THURSDAY, "day")
+    assert span(r.date, r.precision) == (dt.date(2021, 1, 1), dt.date(2021, 12, 31))  # type: ignore[arg-type]
+    assert last_day(expr, r) == dt.date(2021, 8, 31)
+
+
+def test_seasons_without_a_publication_date() -> None:
+    assert resolve(only("in spring 2021"), None, None).date == dt.date(2021, 3, 1)
+    assert resolve(only("last summer"), None, None).note == "no publication date"
+
+
+def test_season_in_a_week_precision_publication() -> None:
+    r = resolve(only("They left last summer."), WEEK_OF, "week")
+    assert (r.date, r.precision) == (dt.date(2022, 6, 1), "year")
+
+
+# --------------------------------------------------------------------------- temporal relations
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    dates = find_dates(text, 0, len(text))
+    return [(c.text, c.kind) for c in retrospective_cues(text, 0, len(text), dates)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("The army previously held the port.", [("previously", "phrase")]),
+        ("Rebels had seized the airport.", [("had seized", "past_perfect")]),
+        ("Rebels had already taken the airport.", [("had already taken", "past_perfect")]),
+        ("It fell after a months-long siege.", [("months-long", "background")]),
+        ("Troops seized it earlier this year.", [("earlier this year", "date")]),
+        (
+            "The first town taken since the war began.",
+            [("since the war began", "phrase")],
+        ),
+        (
+            "In the early days of the invasion, they fled.",
+            [
+                ("In the early days of the invasion", "phrase"),
+            ],
+        ),  # fmt: skip
+    ],
+)
+def test_retrospective_cues(text: str, found: list[tuple[str, str]]) -> None:
+    assert kinds(text) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Earlier on Friday the convoy left.",  # a day, not "before the news"
+        "The army had seven battalions there.",  # "had" as a main verb
+        "Troops left earlier this week.",  # this week is the news
+        "The siege lasted weeks.",
+    ],
+)
+def test_no_retrospective_cue(text: str) -> None:
+    assert kinds(text) == []
+
+
+def test_link_words_and_sentence_links() -> None:
+    assert link_word(", as the troops left", 0, 19) == "as"
+    assert link_word(" while crowds sang", 0, 18) == "while"
+    assert link_word(" which was old", 0, 14) is None
+    assert sentence_link("After that, they left.", 0, 22)
+    assert sentence_link("Meanwhile the port closed.", 0, 26)
+    assert not sentence_link("Thence they left.", 0, 17)
+    assert not sentence_link("The afterwards of it.", 0, 21)

@@ -9,7 +9,13 @@ from dataclasses import dataclass, replace
 import pytest
 from shapely.geometry import Polygon
 
-from geomap.events import event_id, explain_merge, extract_events, merge_events
+from geomap.events import (
+    event_id,
+    explain_merge,
+    extract_events,
+    merge_events,
+    merged_reports,
+)
 from geomap.models import (
     DatePrecision,
     Document,
@@ -88,7 +94,8 @@ def article(
 
 
 def events_of(text: str, spots: list[Spot], **kwargs: object) -> tuple[Event, ...]:
-    return extract_events(*article(text, spots, **kwargs))  # type: ignore[arg-type]
+    merge = bool(kwargs.pop("merge", True))
+    return extract_events(*article(text, spots, **kwargs), merge=merge)  # type: ignore[arg-type]
 
 
 def single(text: str, spots: list[Spot], **kwargs: object) -> Event:
@@ -299,6 +306,10 @@ def test_countries_and_metonymic_mentions_are_never_locations() -> None:
 def test_rivers_alone_do_not_locate() -> None:
     spots = [Spot("Oskil", OSKIL, "line")]
     assert events_of("Russian forces retreated across the Oskil on Monday.", spots) == ()
+    # Even resolved to a town of that name: what forces withdraw across, they cross.
+    town = [Spot("Oskil", replace(OSKIL, kind="city"), "city")]
+    assert events_of("Russian forces retreated across the Oskil on Monday.", town) == ()
+    assert len(events_of("Russian forces retreated from the Oskil on Monday.", town)) == 1
 
 
 def test_object_of_the_cue_beats_other_places() -> None:
@@ -466,3 +477,272 @@ def test_lemmas_use_suffix_rules_and_irregular_verbs() -> None:
     assert "retake" in lemmas("retook") and "retake" in lemmas("retaking")
     assert "liberate" in lemmas("liberation") and "withdraw" in lemmas("withdrawal")
     assert "flee" in lemmas("fled") and "flag" in lemmas("flags")
+
+
+# --------------------------------------------------------------------------- lists of places
+
+
+def test_a_listed_reversal_gives_each_earlier_place_a_historical_withdrawal() -> None:
+    text = (
+        "Russian troops withdrew from Lyman on Tuesday. "
+        "It was the army's fourth setback of the summer - Vovchansk, Izium, Balakliia and "
+        "now Lyman."
+    )
+    spots = [
+        Spot("Lyman", LYMAN, "city"),
+        Spot("Vovchansk", VOVCHANSK, "city"),
+        Spot("Izium", IZIUM, "city"),
+        Spot("Balakliia", BALAKLIIA, "city"),
+    ]
+    found = {e.location: e for e in events_of(text, spots)}
+    # The present item is the article's news, reported once.
+    assert sorted(found) == ["Balakliia", "Izium", "Lyman", "Vovchansk"]
+    assert found["Lyman"].quote.startswith("Russian troops withdrew")
+    assert not found["Lyman"].historical
+    for name in ("Vovchansk", "Izium", "Balakliia"):
+        e = found[name]
+        assert e.sub_event_type == "Non-violent transfer of territory"
+        assert (e.event_date, e.time_precision) == (None, None)
+        assert e.historical
+        # Who lost Lyman lost the others: the list's actor is told in the other sentence.
+        assert e.actor1 == "Military Forces of Russia"
+
+
+def test_an_unmarked_list_object_gives_one_event_per_place_on_the_same_day() -> None:
+    text = "Russian forces pulled out of Izium, Balakliia and Kupiansk on Saturday."
+    spots = [
+        Spot("Izium", IZIUM, "city"),
+        Spot("Balakliia", BALAKLIIA, "city"),
+        Spot("Kupiansk", KUPIANSK, "city"),
+    ]
+    found = events_of(text, spots)
+    assert [e.location for e in found] == ["Izium", "Balakliia", "Kupiansk"]
+    assert {(e.event_date, e.time_precision, e.historical) for e in found} == {
+        (dt.date(2022, 9, 10), "day", False)
+    }
+
+
+def test_a_region_after_a_town_is_where_the_town_is_not_a_list_item() -> None:
+    text = "Russian forces pulled out of Izium, Luhansk region on Saturday."
+    spots = [Spot("Izium", IZIUM, "city"), Spot("Luhansk region", LUHANSK_REGION, "admin1")]
+    assert [e.location for e in events_of(text, spots)] == ["Izium"]
+
+
+def test_a_listed_earlier_place_takes_its_date_from_the_article() -> None:
+    text = (
+        "The army's setbacks - Izium and now Lyman - shocked Moscow. "
+        "Russian troops were driven out of Izium in May."
+    )
+    spots = [Spot("Izium", IZIUM, "city"), Spot("Lyman", LYMAN, "city")]
+    found = events_of(text, spots)
+    listed = next(e for e in found if e.sub_event_type == "Non-violent transfer of territory")
+    assert listed.location == "Izium"
+    assert (listed.event_date, listed.time_precision) == (dt.date(2022, 5, 1), "month")
+    assert listed.historical
+
+
+def test_a_season_in_the_list_dates_the_earlier_places() -> None:
+    text = "Russia's retreats in the spring from Vovchansk and Izium were costly."
+    spots = [Spot("Vovchansk", VOVCHANSK, "city"), Spot("Izium", IZIUM, "city")]
+    found = events_of(text, spots)
+    assert [e.location for e in found] == ["Vovchansk", "Izium"]
+    for e in found:
+        assert (e.event_date, e.time_precision, e.date_text) == (
+            dt.date(2022, 3, 1),
+            "year",
+            "in the spring",
+        )
+        # Precision "year" claims the whole year, but the spring was over by June.
+        assert e.historical
+
+
+def test_reversal_nouns_need_a_list_of_places_and_a_war() -> None:
+    spots = [Spot("Kharkiv", KHARKIV, "city"), Spot("Kupiansk", KUPIANSK, "city")]
+    assert events_of("The army's defeat shocked officials in Kharkiv and Kupiansk.", spots) == ()
+    assert events_of("Analysts discussed the army's defeat at Kupiansk.", spots) == ()
+    assert events_of("The team's defeats in Kharkiv and Kupiansk ended its season.", spots) == ()
+    assert len(events_of("The army's defeats in Kharkiv and Kupiansk ended it.", spots)) == 2
+
+
+# --------------------------------------------------------------------------- told as earlier
+
+
+def test_a_capture_earlier_this_year_is_dated_to_the_year_and_historical() -> None:
+    text = "Russian troops seized Svatove earlier this year."
+    e = single(text, [Spot("Svatove", SVATOVE, "city")])
+    assert e.sub_event_type == "Non-state actor overtakes territory"
+    assert (e.event_date, e.time_precision) == (dt.date(2022, 1, 1), "year")
+    assert e.historical
+
+
+def test_a_capture_in_may_is_dated_to_the_month() -> None:
+    e = single("Russia's capture of Svatove in May was swift.", [Spot("Svatove", SVATOVE, "city")])
+    assert (e.event_date, e.time_precision, e.historical) == (dt.date(2022, 5, 1), "month", True)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Russian forces had captured Svatove after a fierce battle.",
+        "Russian forces previously seized Svatove.",
+        "Russian troops seized Svatove, the largest town they took since the invasion began.",
+    ],
+)
+def test_undated_events_told_as_earlier_stay_undated_and_are_historical(sentence: str) -> None:
+    text = "Ukrainian troops entered Lyman on Thursday. " + sentence
+    spots = [Spot("Lyman", LYMAN, "city"), Spot("Svatove", SVATOVE, "city")]
+    found = {e.location: e for e in events_of(text, spots)}
+    capture = found["Svatove"]
+    # No publication-week guess for what the text says is over.
+    assert (capture.event_date, capture.time_precision) == (None, None)
+    assert capture.historical
+    assert not found["Lyman"].historical
+
+
+def test_reported_past_perfect_is_not_an_earlier_event() -> None:
+    spots = [Spot("Svatove", SVATOVE, "city")]
+    reported = single("Officials said Russian forces had left Svatove.", spots)
+    assert reported.event_date is None and not reported.historical
+    told = single("Russian forces had left Svatove.", spots)
+    assert told.event_date is None and told.historical
+
+
+def test_an_undated_capture_told_in_the_past_is_background_elsewhere_only() -> None:
+    spots = [Spot("Lyman", LYMAN, "city"), Spot("Svatove", SVATOVE, "city")]
+    text = (
+        "Ukrainian troops entered Lyman on Thursday. "
+        "Russia's capture of Svatove after a months-long siege had been a turning point."
+    )
+    found = {e.location: e for e in events_of(text, spots)}
+    assert found["Svatove"].event_date is None and found["Svatove"].historical
+    # Where the article's news is, an undated mention of the place is part of that news.
+    text = "Ukrainian troops entered Svatove on Thursday. The capture of Svatove was swift."
+    found_here = events_of(text, spots)
+    assert found_here and not any(e.historical for e in found_here)
+
+
+# ------------------------------------------------------------------ dates from other events
+
+
+def test_an_as_clause_takes_the_date_of_the_clause_it_hangs_on() -> None:
+    text = "Ukrainian soldiers entered Balakliia on Thursday, as Russian units fled from Izium."
+    spots = [Spot("Balakliia", BALAKLIIA, "city"), Spot("Izium", IZIUM, "city")]
+    found = {e.location: e for e in events_of(text, spots)}
+    assert (found["Balakliia"].event_date, found["Balakliia"].time_precision) == (
+        dt.date(2022, 9, 15),
+        "day",
+    )
+    fled = found["Izium"]
+    assert fled.sub_event_type == "Non-violent transfer of territory"
+    # Tied to Thursday by "as", only known to that week.
+    assert (fled.event_date, fled.time_precision, fled.date_text) == (
+        dt.date(2022, 9, 15),
+        "week",
+        "on Thursday",
+    )
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "After that, Ukrainian forces entered Lyman.",
+        "Ukrainian forces entered Lyman after the withdrawal.",
+    ],
+)
+def test_a_sentence_tied_to_the_previous_one_takes_its_date(second: str) -> None:
+    text = "Russia completed its withdrawal from Lyman on Monday. " + second
+    found = events_of(text, [Spot("Lyman", LYMAN, "city")])
+    entered = next(e for e in found if e.event_type == "Battles")
+    assert (entered.event_date, entered.time_precision) == (dt.date(2022, 9, 12), "week")
+
+
+def test_an_untied_sentence_keeps_the_publication_week() -> None:
+    text = "Russia completed its withdrawal from Lyman on Monday. Ukrainian forces entered Izium."
+    spots = [Spot("Lyman", LYMAN, "city"), Spot("Izium", IZIUM, "city")]
+    found = {e.location: e for e in events_of(text, spots)}
+    assert (found["Izium"].event_date, found["Izium"].time_precision) == (FRIDAY, "week")
+
+
+def test_an_undated_restatement_takes_the_date_of_the_report_it_restates() -> None:
+    bank = Spot(
+        "eastern bank of the Oskil", OSKIL, "area", relation="east_bank", geometry=EAST_BANK
+    )
+    spots = [bank, Spot("Izium", IZIUM, "city")]
+    text = (
+        "Moscow said the relocation of Russian units to the eastern bank of the Oskil "
+        "was completed on Tuesday. Reporters were not allowed in. "
+        "All Russian units have relocated to the eastern bank of the Oskil."
+    )
+    found = events_of(text, spots, merge=False)
+    restated = found[-1]
+    assert restated.quote.startswith("All Russian units")
+    assert (restated.event_date, restated.time_precision, restated.date_text) == (
+        dt.date(2022, 9, 13),
+        "week",
+        "on Tuesday",
+    )
+    # A place the dated report does not name is a different event: no date to take.
+    other = (
+        "Russian units relocated from Izium on Tuesday. Russian units have relocated from Lyman."
+    )
+    by_place = {e.location: e for e in events_of(other, [*spots, Spot("Lyman", LYMAN, "city")])}
+    assert by_place["Lyman"].event_date is None
+
+
+# --------------------------------------------------------------- merging within an article
+
+
+def test_reports_of_one_event_in_two_sentences_merge() -> None:
+    text = (
+        "Ukrainian troops entered Izium on Saturday. Crowds cheered in the streets. "
+        "Ukraine's forces liberated Izium, officials said."
+    )
+    spots = [Spot("Izium", IZIUM, "city")]
+    reports = events_of(text, spots, merge=False)
+    first, second = (e for e in reports if e.event_type == "Battles")
+    assert "same place in one article" in explain_merge(first, second)
+    merged = single(text, spots)
+    assert merged.merged_from == tuple(sorted((first.id, second.id)))
+    # The most confident report's quote, the best date of any.
+    assert merged.quote == "Ukraine's forces liberated Izium, officials said."
+    assert (merged.event_date, merged.time_precision) == (dt.date(2022, 9, 10), "day")
+    assert [r.quote for r in merged_reports(merged, reports)] == [first.quote, second.quote]
+    assert merged.sources == first.sources
+
+
+def test_reports_that_differ_stay_apart_within_an_article() -> None:
+    spots = [Spot("Izium", IZIUM, "city"), Spot("Balakliia", BALAKLIIA, "city")]
+    apart = [
+        # Different places.
+        "Ukrainian troops entered Izium on Saturday. Ukrainian troops entered Balakliia.",
+        # Different types.
+        "Ukrainian troops entered Izium on Saturday. Crowds waved flags in Izium.",
+        # Different dates.
+        "Ukrainian troops entered Izium on 1 September. "
+        "Ukrainian troops entered Izium on 14 September.",
+    ]
+    for text in apart:
+        found = events_of(text, spots)
+        assert len(found) == 2 and not any(e.merged_from for e in found), text
+    a, b = events_of(apart[2], spots)
+    assert "dates do not overlap" in explain_merge(a, b)
+
+
+def test_an_undated_historical_report_does_not_merge_with_the_news() -> None:
+    text = (
+        "Ukrainian troops entered Izium on Saturday. "
+        "Ukrainian troops had previously liberated Izium."
+    )
+    found = events_of(text, [Spot("Izium", IZIUM, "city")])
+    assert len(found) == 2
+    assert [e.historical for e in found] == [False, True]
+
+
+def test_places_of_one_article_stay_apart_across_articles_merging() -> None:
+    near = replace(IZIUM, id="t:kamianka", name="Kamianka", lon=IZIUM.lon + 0.1)  # ~7 km
+    text = "Russian troops left Izium on Saturday. Russian troops left Kamianka on Saturday."
+    spots = [Spot("Kamianka", near, "city"), Spot("Izium", IZIUM, "city")]
+    found = events_of(text, spots)
+    assert [e.location for e in found] == ["Izium", "Kamianka"]
+    assert len(merge_events(found)) == 2
+    assert "different places in one article" in explain_merge(*found)
