@@ -103,7 +103,7 @@ from geomap.taxonomy import (
 )
 
 #: Specificity of a location: smaller is more specific.  Countries and lines never locate.
-LOCATION_RANK = {"point": 0, "district": 1, "city": 2, "area": 3, "admin1": 4}
+LOCATION_RANK = {"point": 0, "district": 1, "city": 2, "area": 3, "admin2": 4, "admin1": 5}
 NEAR_RELATIONS = ("near", "outside", "outskirts", "around", "bank", "side", "of", "between")
 INFRASTRUCTURE = words(
     "bridge dam road highway railway station plant substation pipeline tower crossing port "
@@ -883,7 +883,7 @@ def _object(
 
 def _geo_precision(t: Toponym) -> int:
     relation = (t.mention.relation or "").lower()
-    if t.precision == "admin1":
+    if t.precision in ("admin1", "admin2"):
         return 3
     if t.precision in ("district", "area") or any(r in relation for r in NEAR_RELATIONS):
         return 2
@@ -955,7 +955,7 @@ def _anaphor(ctx: _Context, index: int, clause: tuple[int, int]) -> _Where | Non
         return None
     wanted = {
         "city": ("city",), "town": ("city",), "village": ("city", "point"),
-        "capital": ("city",), "region": ("admin1",), "province": ("admin1",),
+        "capital": ("city",), "region": ("admin1", "admin2"), "province": ("admin1",),
         "area": ("district", "city", "area", "admin1"),
     }[m.group(1).lower()]  # fmt: skip
     window_start = ctx.sentences[max(0, index - 3)].start

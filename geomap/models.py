@@ -16,7 +16,7 @@ DatePrecision = Literal["day", "week", "month", "year"]
 #: How a mention is used in its sentence. Only ``literal`` mentions can be event locations.
 MentionRole = Literal["literal", "metonymy", "demonym", "modifier"]
 #: Spatial precision of a resolved place, coarsest last.
-Precision = Literal["point", "district", "city", "area", "admin1", "country", "line"]
+Precision = Literal["point", "district", "city", "area", "admin2", "admin1", "country", "line"]
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from .models import Candidate, Mention, Place, Precision, Toponym
 THRESHOLD = 0.35
 _CUE_KINDS: dict[str, frozenset[str]] = {
     "river": frozenset({"river", "canal"}),
-    "region": frozenset({"admin1", "region"}),
+    "region": frozenset({"admin1", "admin2", "region"}),
     "city": frozenset({"city"}),
-    "area": frozenset({"city", "admin1", "district", "region"}),
+    "area": frozenset({"city", "admin1", "admin2", "district", "region"}),
     "district": frozenset({"district"}),
     "bridge": frozenset({"bridge"}),
     "dam": frozenset({"dam", "power_plant"}),
@@ -42,6 +42,7 @@ _CUE_KINDS: dict[str, frozenset[str]] = {
 _PRECISION_BY_KIND: dict[str, Precision] = {
     "city": "city",
     "admin1": "admin1",
+    "admin2": "admin2",
     "region": "admin1",
     "country": "country",
     "river": "line",

