@@ -41,7 +41,9 @@ def parse_date(
     if value in (None, ""):
         return None, None
     text = str(value).strip()
-    explicit = str(precision) if precision in ("day", "week", "month", "year") else None
+    explicit: DatePrecision | None = (
+        precision if precision in ("day", "week", "month", "year") else None
+    )
     week = _ISO_WEEK.match(text)
     try:
         if week:

@@ -72,7 +72,7 @@ def geoparse(
         doc = text
     else:
         parsed_date, precision = (
-            (date, date_precision or "day")
+            parse_date(date.isoformat(), date_precision or "day")
             if isinstance(date, dt.date)
             else parse_date(date, date_precision)
         )
@@ -82,7 +82,7 @@ def geoparse(
             title=title,
             date=parsed_date,
             date_precision=precision,
-            url=url,  # type: ignore[arg-type]
+            url=url,
         )
     return (pipeline or default_pipeline())(doc)
 

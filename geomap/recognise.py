@@ -34,7 +34,7 @@ from .lexicon import (
     SPEECH_NOUNS,
     WEEKDAYS,
 )
-from .models import Mention, Sentence
+from .models import Mention, MentionRole, Sentence
 from .text import Token, sentence_index, tokenize
 
 MAX_NAME_TOKENS = 6
@@ -347,7 +347,7 @@ class Recogniser:
         next_tok = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
         prev_adjacent = prev_tok is not None and text[prev_tok.end : start] == " "
         next_adjacent = next_tok is not None and text[end : next_tok.start] in (" ", "-")
-        role = "demonym" if demonym_only else "literal"
+        role: MentionRole = "demonym" if demonym_only else "literal"
 
         if (
             next_tok is not None

@@ -9,6 +9,7 @@ threshold a mention stays unresolved rather than being guessed.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -87,7 +88,9 @@ class Resolver:
                 for s in chosen.values()
                 if s and s.place.kind == "admin1"
             }
-            hints = {m: chosen[c].place for m, c in containers.items() if chosen.get(c) is not None}
+            hints = {
+                m: hint.place for m, c in containers.items() if (hint := chosen.get(c)) is not None
+            }
             coherence = _Coherence(anchors)
             # _best depends on the candidate list and the container hint, not the mention.
             best: dict[tuple[int, int], _Scored | None] = {}
@@ -268,7 +271,7 @@ def _container_hints(mentions: list[Mention]) -> dict[Mention, Mention]:
     """ "X, Y" where Y names X's region or country: map X's mention to Y's."""
     ordered = sorted(mentions, key=lambda m: m.start)
     hints = {}
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in itertools.pairwise(ordered):
         if b.start - a.end <= 2 and a.sentence == b.sentence and b.role == "literal":
             hints[a] = b
     return hints

@@ -11,7 +11,32 @@ from .models import Sentence
 # Letters with inner apostrophes or hyphens stay one token ("Kam'yanske", "Stratford-upon-Avon").
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+(?:[.,]\d+)*", re.UNICODE)
 _ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "pres", "gov", "sen", "rep", "st", "jr", "sr", "no", "vs", "etc", "inc", "ltd", "co", "corp", "u.s", "u.k"]
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "pres",
+        "gov",
+        "sen",
+        "rep",
+        "st",
+        "jr",
+        "sr",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "u.s",
+        "u.k",
+    ]
 )
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)|\n+")
 
@@ -42,7 +67,7 @@ def tokenize(text: str) -> list[Token]:
     if not _FAST_TOKEN:
         return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
     new = object.__new__
-    tokens = []
+    tokens: list[Token] = []
     append = tokens.append
     for m in _TOKEN.finditer(text):
         token = new(Token)

@@ -412,7 +412,7 @@ def _bounds(events: Sequence[Event], parsed: Sequence[ParsedDocument]) -> list[l
         ]
     if not points:
         return None
-    lats, lons = zip(*points)
+    lats, lons = zip(*points, strict=True)
     pad = 0.05
     return [[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]]
 
