@@ -413,6 +413,21 @@ RANKS = frozenset(
     ]
 )
 
+#: Words after a place name that make it a disease's name ("Marburg virus").
+DISEASE_WORDS = frozenset(
+    [
+        "virus",
+        "fever",
+        "flu",
+        "influenza",
+        "disease",
+        "syndrome",
+        "strain",
+        "encephalitis",
+        "variant",
+    ]
+)
+
 #: Outlets named after a city ("Washington Post", "Kyiv Independent") are not about it.
 MEDIA_SUFFIXES = frozenset(
     [

@@ -18,6 +18,7 @@ from .gazetteer import Gazetteer
 from .lexicon import (
     AGENCY_VERBS,
     COUNTRY_ABBREVIATIONS,
+    DISEASE_WORDS,
     FEATURE_GENERICS,
     FUNCTION_WORDS,
     GOVERNMENT_SEAT_NAMES,
@@ -283,8 +284,16 @@ class Recogniser:
             if last == i and name.endswith("s") and self._is_demonym(name[:-1]):
                 return _Match(i, last, name[:-1])  # "Russians", "Ukrainians"
             name_hits = self.gazetteer.hits(name, text_only=True)
-            if name_hits and all(h.name_type == "abbr" for h in name_hits):
+            end = tokens[last].end
+            dotted = text[tok.start - 1 : tok.start] == "." or (
+                text[end : end + 1] == "." and not name.isupper()
+            )
+            if name_hits and dotted and all(h.name_type == "abbr" for h in name_hits):
                 continue  # "Va" of "W.Va.": the abbreviation pass reads the dotted form
+            if name_hits and _is_acronym(name):
+                # "HIV", "FDA", "NATO": an acronym is a place only where a place is
+                # written that way ("US", "UAE"), not because a town's name folds to it.
+                name_hits = [h for h in name_hits if h.name_type == "abbr" or h.name == name]
             if name_hits:
                 if generic is not None:
                     return _Match(i, last + 1, name, FEATURE_GENERICS[generic])
@@ -355,6 +364,12 @@ class Recogniser:
             and text[last.end : next_tok.start] == " "
         ):
             return None  # "Moscow time", "St. Patrick's Day": a clock or a feast
+        if (
+            next_tok is not None
+            and next_tok.text.lower() in DISEASE_WORDS
+            and text[last.end : next_tok.start] == " "
+        ):
+            return None  # "Marburg virus", "Rift Valley fever": a disease's name
         if _joined_by_ampersand(text, tokens, match.first, match.last):
             return None  # "Stevens & Wilkinson": a firm
         if prev_tok is not None and _is_initial_or_rank(text, tokens, match.first):
@@ -683,6 +698,10 @@ _NAME_ABBREVIATIONS = frozenset({"St", "Ste", "Mt", "Ft", "Pt"})
 
 def _is_name_abbreviation(word: str) -> bool:
     return word in _NAME_ABBREVIATIONS
+
+
+def _is_acronym(name: str) -> bool:
+    return 2 <= len(name) <= 5 and name.isupper() and name.isalpha()
 
 
 def _joined_by_ampersand(text: str, tokens: list[Token], first: int, last: int) -> bool:

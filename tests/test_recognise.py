@@ -110,3 +110,12 @@ def test_streets_and_routes(recognise) -> None:  # noqa: ANN001
     assert found["State Route 33"][1] == "street"
     assert found["Topeka Boulevard"][1] == "street" and "Topeka" not in found
     assert "The Road" not in found
+
+
+def test_acronyms_and_disease_names(recognise) -> None:  # noqa: ANN001
+    found = recognise(
+        "The WHO and the FDA tracked HIV in the UAE and the DRC. "
+        "Marburg virus cases were confirmed near Kampala."
+    )
+    assert {"UAE", "DRC", "Kampala"} <= set(found)
+    assert not {"WHO", "FDA", "HIV", "Marburg"} & set(found)
