@@ -2,18 +2,26 @@
 
 The batch is ``geomap.synthetic``'s articles (Markdown with YAML front matter, sentence
 templates × 40 place names), built with ``--format geojson`` and no cache, so every
-document is read, geoparsed and written, and the combined map is written too. Each run is a
-fresh process that loads the pipeline, then times ``geomap.batch.build`` alone (start-up is
-the same whatever the jobs); runs alternate between 1 and 2 jobs so that other load on the
-machine hits both alike, and the figure is the median. Target: 2 jobs at least 1.7× as
-fast as 1 (on a machine with at least 2 cores). Start-up (interpreter, imports, pipeline)
-is left out of both. Wall-clock speed-up needs two idle cores: the CPU-time ratio beside it
-(workers included) shows what running in parallel itself costs, whatever else runs.
+document is read, geoparsed and written, and the combined map is written too.
+
+Both settings are measured the same way: each run is a fresh process that loads the
+pipeline, then times ``geomap.batch.build`` alone (start-up, the same whatever the jobs,
+is left out of both; starting the workers is in), over the same corpus, with the same
+formats, into a fresh output folder, without the cache. One warm-up run of each setting
+comes first (OS caches, the gazetteer index); then the runs alternate between 1 and 2
+jobs, so that other load on the machine hits both alike, and each figure is the median.
+The outputs of the two settings are checked to be byte-identical.
+
+Target: 2 jobs at least 1.7× as fast as 1 (on a machine with at least 2 cores).
+Wall-clock speed-up needs two idle cores: the load average is shown beside it, and the
+CPU-time figures (this process and its workers) show what running in parallel itself
+costs, whatever else runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import os
 import statistics
@@ -26,72 +34,96 @@ from typing import Any
 from .common import Figure, machine, save, table
 
 SPEEDUP_TARGET = 1.7
+FORMATS = ("geojson",)
 
 _CHILD = """
 import json, resource, sys, time
 import geomap.render.write  # start-up: the writers' imports
 from geomap.batch import build
 from geomap.pipeline import Pipeline
-corpus, out, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+corpus, out, jobs, formats = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
 pipe = Pipeline()
 def cpu():
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-cpu0, start = cpu(), time.perf_counter()
-report = build([corpus], out, formats=["geojson"], pipeline=pipe, jobs=jobs)
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+(own0, kids0), start = cpu(), time.perf_counter()
+report = build([corpus], out, formats=formats, pipeline=pipe, jobs=jobs, cache=False)
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu() - cpu0,
+own1, kids1 = cpu()
+print(json.dumps({"seconds": seconds, "cpu_seconds": own1 - own0 + kids1 - kids0,
+                  "parent_cpu_seconds": own1 - own0, "jobs": report.jobs,
                   "documents": report.counts()["documents"],
                   "failed": len(report.failures), "timings": report.timings}))
 """
 
 
-def _one(corpus: Path, out: Path, jobs: int) -> dict[str, Any]:
+def _one(corpus: Path, out: Path, jobs: int, formats: tuple[str, ...]) -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(corpus), str(out), str(jobs)],
+        [sys.executable, "-c", _CHILD, str(corpus), str(out), str(jobs), ",".join(formats)],
         capture_output=True,
         text=True,
         check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"batch build with {jobs} jobs failed: {proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    if result["jobs"] != jobs:
+        raise RuntimeError(f"asked for {jobs} jobs, the build ran {result['jobs']}")
+    return result
 
 
-def measure(count: int = 1000, runs: int = 3) -> list[Figure]:
+def _same_files(one: Path, two: Path) -> bool:
+    names = sorted(p.name for p in one.iterdir() if p.is_file() and not p.name.startswith("."))
+    other = sorted(p.name for p in two.iterdir() if p.is_file() and not p.name.startswith("."))
+    if names != other:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(one, two, names, shallow=False)
+    return not mismatch and not errors
+
+
+def _load() -> float | None:
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
+def measure(count: int = 1000, runs: int = 5, formats: tuple[str, ...] = FORMATS) -> list[Figure]:
     from geomap.synthetic import write_corpus
 
+    load_before = _load()
     with tempfile.TemporaryDirectory(prefix="geomap-bench-batch-") as tmp:
         corpus = Path(tmp) / "corpus"
         write_corpus(corpus, count)
-        _one(corpus, Path(tmp) / "warm", 1)  # gazetteer index and OS caches
-        rates: dict[int, list[float]] = {1: [], 2: []}
+        warm = {jobs: Path(tmp) / f"warm-{jobs}" for jobs in (1, 2)}
+        for jobs in (1, 2):  # warm-up: OS caches, the gazetteer index
+            _one(corpus, warm[jobs], jobs, formats)
+        if not _same_files(warm[1], warm[2]):
+            raise RuntimeError("the --jobs 1 and --jobs 2 outputs differ")
         raw: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
         for run in range(runs):
             for jobs in (1, 2):
-                result = _one(corpus, Path(tmp) / f"out-{jobs}-{run}", jobs)
+                # a new folder each run (removing the last one would load the disk meanwhile)
+                result = _one(corpus, Path(tmp) / f"out-{jobs}-{run}", jobs, formats)
                 if result["documents"] != count or result["failed"]:
                     raise RuntimeError(f"batch build with {jobs} jobs lost documents: {result}")
-                rates[jobs].append(count / result["seconds"])
                 raw[jobs].append(result)
+    load_after = _load()
+    rates = {jobs: [count / r["seconds"] for r in raw[jobs]] for jobs in (1, 2)}
+    cpu = {jobs: [r["cpu_seconds"] for r in raw[jobs]] for jobs in (1, 2)}
     one, two = statistics.median(rates[1]), statistics.median(rates[2])
     cores = os.cpu_count() or 1
+    loads = {"load_average_1m_before": load_before, "load_average_1m_after": load_after}
+
+    def detail(jobs: int) -> dict[str, object]:
+        return {
+            "runs": rates[jobs],
+            "cpu_seconds": cpu[jobs],
+            "parent_cpu_seconds": [r["parent_cpu_seconds"] for r in raw[jobs]],
+            "timings": [r["timings"] for r in raw[jobs]],
+        }
+
     return [
-        Figure(
-            f"{count:,} documents, --jobs 1",
-            one,
-            "docs/s",
-            digits=1,
-            detail={"runs": rates[1], "timings": [r["timings"] for r in raw[1]]},
-        ),
-        Figure(
-            f"{count:,} documents, --jobs 2",
-            two,
-            "docs/s",
-            digits=1,
-            detail={"runs": rates[2], "timings": [r["timings"] for r in raw[2]]},
-        ),
+        Figure(f"{count:,} documents, --jobs 1", one, "docs/s", digits=1, detail=detail(1)),
+        Figure(f"{count:,} documents, --jobs 2", two, "docs/s", digits=1, detail=detail(2)),
         Figure(
             "speed-up, --jobs 2 over --jobs 1",
             two / one,
@@ -99,22 +131,39 @@ def measure(count: int = 1000, runs: int = 3) -> list[Figure]:
             target=SPEEDUP_TARGET if cores >= 2 else None,
             op=">=",
             digits=2,
-            detail={"cores": cores, "load_average_1m": machine().get("load_average_1m")},
+            detail={
+                "cores": cores,
+                "formats": list(formats),
+                # each run's pair (2 jobs right after 1 job): less exposed to load drifting
+                "paired": [b / a for a, b in zip(rates[1], rates[2], strict=True)],
+                **loads,
+            },
         ),
-        # CPU time (this process and its workers) does not depend on what else the machine
+        # CPU time (this process and its workers) hardly depends on what else the machine
         # runs: above 1 is the work that running in parallel adds.
         Figure(
             "CPU time, --jobs 2 over --jobs 1",
-            statistics.median(r["cpu_seconds"] for r in raw[2])
-            / statistics.median(r["cpu_seconds"] for r in raw[1]),
+            statistics.median(cpu[2]) / statistics.median(cpu[1]),
             "x",
             digits=2,
-            detail={jobs: [r["cpu_seconds"] for r in raw[jobs]] for jobs in (1, 2)},
+            detail={str(jobs): cpu[jobs] for jobs in (1, 2)},
+        ),
+        Figure(
+            "documents per CPU second, --jobs 1",
+            count / statistics.median(cpu[1]),
+            "docs/s",
+            digits=1,
+        ),
+        Figure(
+            "documents per CPU second, --jobs 2",
+            count / statistics.median(cpu[2]),
+            "docs/s",
+            digits=1,
         ),
     ]
 
 
-def run(count: int = 1000, runs: int = 3) -> list[dict[str, Any]]:
+def run(count: int = 1000, runs: int = 5) -> list[dict[str, Any]]:
     """The figures as rows: name, value, unit, target (None or ">= x"), ok (None: no target)."""
     return [
         {
@@ -133,13 +182,23 @@ def main(argv: list[str]) -> int:
         prog="python -m bench batch", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--count", type=int, default=1000, help="documents in the batch")
-    parser.add_argument("--runs", type=int, default=3, help="runs per jobs setting (median)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per jobs setting (median)")
+    parser.add_argument(
+        "--formats",
+        default=",".join(FORMATS),
+        help="output formats of both builds (comma-separated; default: geojson)",
+    )
     parser.add_argument("--no-save", action="store_true", help="do not update bench/results.json")
     args = parser.parse_args(argv)
-    figures = measure(args.count, args.runs)
+    formats = tuple(f for f in args.formats.split(",") if f)
+    figures = measure(args.count, args.runs, formats)
+    speedup = next(f for f in figures if f.name.startswith("speed-up"))
+    before = speedup.detail.get("load_average_1m_before")
+    after = speedup.detail.get("load_average_1m_after")
     info = machine()
-    load = f", load {info['load_average_1m']}" if "load_average_1m" in info else ""
-    print(table(f"batch build ({info['cpus']} cores{load})", figures))
+    print(
+        table(f"batch build ({info['cpus']} cores, load {before} before, {after} after)", figures)
+    )
     if not args.no_save:
         save("batch", figures)
     return 0 if all(f.passed is not False for f in figures) else 1

@@ -6,15 +6,18 @@ A build runs in four steps:
    cannot be a document (missing, too large, unreadable), and compute each document's
    cache key (``geomap.cache``);
 2. **parse**: every document whose key is not cached is read and geoparsed, on ``jobs``
-   worker processes (``ProcessPoolExecutor``, one ``Pipeline`` per worker);
-3. **write** each document's map files (again on the workers), skipping the ones whose
-   files are already what this key produces;
-4. **combined**: the map of all documents, written in this process.
+   worker processes (started before the inputs are collected, one ``Pipeline`` each; they
+   get chunks of documents while the collecting goes on);
+3. **write** each document's map files, skipping the ones whose files are already what
+   this key produces: on the worker that parsed the document and kept it, once no parsing
+   is left to hand out;
+4. **combined**: the map of all documents, made in this process meanwhile.
 
-Results are put back in input order before anything is named or merged, so the files are
-the same whatever ``jobs`` is. Every file is written atomically (``geomap.io.atomic``): a
-killed build leaves each output either as it was or complete. One bad document is a line
-in the report, never the end of the batch.
+Documents are named in input order, only once every earlier one is parsed, so the files
+are the same whatever ``jobs`` is and whatever order the workers finish in. Every file is
+written atomically (``geomap.io.atomic``): a killed build leaves each output either as it
+was or complete. One bad document is a line in the report, never the end of the batch,
+and neither is a worker that dies.
 """
 
 from __future__ import annotations
@@ -25,17 +28,19 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import __version__
 from .cache import (
@@ -283,51 +288,62 @@ def _run(
 ) -> None:
     overlays, threshold = spec
     pipe = pipeline or Pipeline(overlays=overlays, threshold=threshold)
-    if store.enabled:
-        # We hold the folder's build lock: any temporary file is a killed build's.
-        removed = remove_stale_temp_files([out], older_than=0.0)
-        if removed:
-            report.warnings.append(
-                f"removed {removed} temporary files left by an interrupted build"
-            )
-    salt = sha256_json(
-        {
-            "options": options.fingerprint(threshold),
-            "gazetteer": gazetteer_fingerprint(pipe.gazetteer, overlays),
-            "code": code_fingerprint(),
-        }
-    )
-
-    # 1. collect
-    t = time.perf_counter()
-    units, failures, warnings = _collect(inputs, out, max_input_bytes, salt)
-    report.warnings.extend(warnings)
-    for unit in units:
-        cached = None if force else store.load(unit.key)
-        if cached is not None:
-            unit.parsed, unit.status = cached, "cached"
-    manifest = {} if force else store.load_manifest()
-    line = store.problem_line()
-    if line:
-        report.warnings.append(line)
-    report.timings["collect"] = time.perf_counter() - t
-
-    # 2.-4. parse, write, combine
-    t = time.perf_counter()
-    files_of: dict[str, list[str]] = {}
-    new_manifest: dict[str, Any] = {}
-    build = _Build(units, manifest, new_manifest, files_of, options, out, store, log)
+    # Workers start now (when there may be several documents), to get ready while this
+    # process collects the inputs.
     pool = _Pool(report.jobs, spec, pipe)
-
-    def combined_step() -> None:
-        started_combined = time.perf_counter()
-        _combined(
-            report, build.done, manifest, new_manifest, out, options, threshold, pipe, files_of
-        )
-        report.timings["combined"] = time.perf_counter() - started_combined
-
-    log.start("building", len(units))
+    if pool.jobs > 1 and _may_be_several(inputs):
+        pool.start()
     try:
+        if store.enabled:
+            # We hold the folder's build lock: any temporary file is a killed build's.
+            removed = remove_stale_temp_files([out], older_than=0.0)
+            if removed:
+                report.warnings.append(
+                    f"removed {removed} temporary files left by an interrupted build"
+                )
+        salt = sha256_json(
+            {
+                "options": options.fingerprint(threshold),
+                "gazetteer": gazetteer_fingerprint(pipe.gazetteer, overlays),
+                "code": code_fingerprint(),
+            }
+        )
+
+        # 1. collect (the workers start parsing what is collected meanwhile)
+        t = time.perf_counter()
+        files_of: dict[str, list[str]] = {}
+        new_manifest: dict[str, Any] = {}
+        build = _Build(new_manifest, files_of, options, out, store, log)
+        manifest = {} if force else store.load_manifest()
+        build.manifest = manifest
+        manifest_problems = list(store.problems)
+        store.problems.clear()
+
+        def collected(unit: _Unit) -> None:
+            cached = None if force else store.load(unit.key)
+            if cached is not None:
+                unit.parsed, unit.status = cached, "cached"
+            build.add(unit, pool)
+
+        units, failures, warnings = _collect(inputs, out, max_input_bytes, salt, collected)
+        report.warnings.extend(warnings)
+        store.problems.extend(manifest_problems)  # the entries' first, as they are read first
+        line = store.problem_line()
+        if line:
+            report.warnings.append(line)
+        report.timings["collect"] = time.perf_counter() - t
+
+        # 2.-4. parse, write, combine
+        t = time.perf_counter()
+
+        def combined_step() -> None:
+            started_combined = time.perf_counter()
+            _combined(
+                report, build.done, manifest, new_manifest, out, options, threshold, pipe, files_of
+            )
+            report.timings["combined"] = time.perf_counter() - started_combined
+
+        log.start("building", len(units))
         build.run(pool, combined_step)
     finally:
         pool.close()
@@ -394,18 +410,22 @@ def _run(
 
 
 class _Build:
-    """Parsing and writing as one stream of small tasks on the pool.
+    """Parsing and writing as one stream of small tasks on the workers.
 
     A document's name depends on the ids of the documents before it (``_unique_name``), so
-    it is final as soon as every earlier document is parsed: names are given along that
-    growing prefix, and each named document's write task is queued at once, ahead of the
-    parsing still to do. Workers thus mix CPU-bound parsing with I/O-bound writing, and the
-    files are the same whatever the order in which the workers finish."""
+    it is final only once every earlier document is parsed: names are given along that
+    growing prefix, in input order, so the files are the same whatever ``jobs`` is and
+    whatever order the workers finish in.
+
+    With workers, the worker that parsed a document keeps it and writes its files once it
+    is named, so a parsed document crosses between processes once (to this process, which
+    needs every document for the combined map and the report). Writing waits until no
+    parsing is left to hand out (or the worker holds ``_MAX_HELD`` documents): the workers
+    then write while this process makes the combined map, instead of it running alone at
+    the end."""
 
     def __init__(
         self,
-        units: list[_Unit],
-        manifest: dict[str, Any],
         new_manifest: dict[str, Any],
         files_of: dict[str, list[str]],
         options: _Options,
@@ -413,8 +433,9 @@ class _Build:
         store: BuildCache,
         log: _Log,
     ) -> None:
-        self.units = units
-        self.manifest = manifest
+        self.units: list[_Unit] = []  # in input order, as ``add`` is given them
+        #: The last build's manifest (set before the first ``add``).
+        self.manifest: dict[str, Any] = {}
         self.new_manifest = new_manifest
         self.files_of = files_of
         self.options = options
@@ -431,16 +452,35 @@ class _Build:
         self._ready: list[_Unit] = []  # named, to be written
         # Parse each distinct key once (the same document given twice is parsed once).
         self._pending: dict[str, list[_Unit]] = {}
-        for unit in units:
-            if unit.parsed is None:
-                self._pending.setdefault(unit.key, []).append(unit)
+        self._queue: list[str] = []  # keys to parse, collected but not yet in a chunk
+        self._chunks: deque[list[str]] = deque()  # chunks to parse, in input order
+        self._collecting = True  # more documents may come (``add``)
+        self._sent = False  # whether anything was sent to a worker
+        self._holder: dict[str, _Worker] = {}  # which worker keeps a parsed document
+        self._shipped: list[_Unit] = []  # to write on any worker, the document sent along
 
-    def _parse_args(self, key: str) -> tuple[Any, ...]:
+    def add(self, unit: _Unit, pool: _Pool) -> None:
+        """One more input document (in input order). While the inputs are still being
+        collected, chunks of documents go to the workers already, and whatever they have
+        answered meanwhile is taken in."""
+        self.units.append(unit)
+        if unit.parsed is None:
+            if unit.key in self._pending:
+                self._pending[unit.key].append(unit)
+            else:
+                self._pending[unit.key] = [unit]
+                self._queue.append(unit.key)
+        if pool.started:
+            while (answer := pool.next_reply(block=False)) is not None:
+                self._take(*answer)
+            self._dispatch(pool)
+
+    def _parse_args(self, key: str) -> tuple[Path | None, Document | None, str, str]:
         first = self._pending[key][0]
-        return (first.path, first.document, first.source, key, self.root)
+        return (first.path, first.document, first.source, key)
 
-    def _write_args(self, unit: _Unit) -> tuple[Any, ...]:
-        return (unit.name, unit.parsed, _title(self.options, unit.parsed), self.options, self.out)
+    def _title(self, unit: _Unit) -> str:
+        return _title(self.options, unit.parsed)
 
     def _parsed(self, key: str, result: tuple[ParsedDocument | None, str | None, float]) -> None:
         parsed, error, seconds = result
@@ -487,104 +527,194 @@ class _Build:
         self.written.append(unit.name)
         self.new_manifest[unit.name] = _manifest_entry(unit.key, files, self.out)
 
+    def _parse_here(self, key: str, pipeline: Pipeline) -> None:
+        self._parsed(key, _parse_task(*self._parse_args(key), self.root, pipeline=pipeline))
+
+    def _write_here(self, pipeline: Pipeline) -> None:
+        for unit in self._ready:
+            assert unit.name is not None and unit.parsed is not None
+            self._wrote(
+                unit,
+                _write_task(
+                    unit.name,
+                    unit.parsed,
+                    self._title(unit),
+                    self.options,
+                    self.out,
+                    pipeline=pipeline,
+                ),
+            )
+        self._ready = []
+
     def run(self, pool: _Pool, combined: Callable[[], None]) -> None:
-        keys = list(self._pending)
+        """Everything is collected: parse what is left, write, and make the combined map."""
+        self._collecting = False
+        keys = [key for chunk in self._chunks for key in chunk] + self._queue
+        self._chunks.clear()
+        self._queue = []
         self._name_prefix()
-        if pool.inline(len(keys), len(self._ready)):
+        if not self._sent and pool.inline(len(keys), len(self._ready)):
+            pool.close()  # started in case there was more to do
             for key in keys:
-                self._parsed(key, _parse_task(*self._parse_args(key), pipeline=pool.pipeline))
+                self._parse_here(key, pool.pipeline)
             self._name_prefix()
-            for unit in self._ready:
-                self._wrote(unit, _write_task(*self._write_args(unit), pipeline=pool.pipeline))
-            self._ready = []
+            self._write_here(pool.pipeline)
             combined()
             return
-        size = max(1, min(_MAX_CHUNK, len(self.units) // (pool.jobs * 4)))
-        parse_chunks = [keys[i : i + size] for i in range(0, len(keys), size)]
-        parse_chunks.reverse()  # pop() from the end: input order
-        in_flight: dict[Future[Any], tuple[str, list[Any]]] = {}
+        pool.start()
+        self._chunks.extend(_chunks(keys, pool.jobs))
         combined_done = False
-
-        def submit() -> None:
-            # Named documents first (their names are final), then more parsing; enough
-            # queued that no worker waits, few enough that writes are not stuck behind a
-            # long queue of parsing.
-            while len(in_flight) < pool.jobs + 1:
-                if self._ready and (len(self._ready) >= size or not parse_chunks):
-                    batch, self._ready = self._ready[:size], self._ready[size:]
-                    args = [self._write_args(u) for u in batch]
-                    in_flight[pool.submit(_write_task, args)] = ("write", batch)
-                elif parse_chunks:
-                    batch_keys = parse_chunks.pop()
-                    args = [self._parse_args(k) for k in batch_keys]
-                    in_flight[pool.submit(_parse_task, args)] = ("parse", batch_keys)
-                else:
-                    return
-
-        try:
-            submit()
-            while in_flight:
-                if (
-                    not combined_done
-                    and not parse_chunks
-                    and self._named == len(self.units)
-                    and not any(kind == "parse" for kind, _ in in_flight.values())
-                ):
-                    combined()  # here, while the workers write the last documents
-                    combined_done = True
-                finished = next(as_completed(in_flight))
-                kind, batch = in_flight[finished]
-                results = finished.result()  # a dead worker raises here: see below
-                del in_flight[finished]
-                if kind == "parse":
-                    for key, result in zip(batch, results, strict=True):
-                        self._parsed(key, result)
-                    self._name_prefix()
-                else:
-                    for unit, result in zip(batch, results, strict=True):
-                        self._wrote(unit, result)
-                submit()
-        except BrokenProcessPool:
-            self._after_broken_pool(in_flight, parse_chunks, pool.pipeline)
+        self._dispatch(pool)
+        while pool.busy():
+            if (
+                not combined_done
+                and not self._chunks
+                and self._named == len(self.units)
+                and not any(w.parsing for w in pool.live())
+            ):
+                # Here, while the workers write what they keep. Everything ends with this
+                # step, which no worker can take over: the workers, only writing by now,
+                # make way for it.
+                pool.yield_to_coordinator()
+                combined()
+                combined_done = True
+            answer = pool.next_reply()
+            assert answer is not None
+            self._take(*answer)
+            if not pool.live():  # every worker died: finish here
+                break
+            self._dispatch(pool)
+        # Whatever is left (only if every worker died) is done in this process.
+        while self._chunks:
+            for key in self._chunks.popleft():
+                self._parse_here(key, pool.pipeline)
+            self._name_prefix()
         for unit in self.units:  # never silently dropped
             if unit.status == "pending":
                 unit.status, unit.error = "failed", f"{unit.source}: was not processed"
         self._name_prefix()
+        for worker in pool.workers:
+            self._ready[:0] = worker.to_write
+            worker.to_write = []
+        self._ready[:0] = self._shipped
+        self._shipped = []
+        self._ready.sort(key=lambda u: u.index)
+        self._write_here(pool.pipeline)
         if not combined_done:
             combined()
 
-    def _after_broken_pool(
-        self,
-        in_flight: dict[Future[Any], tuple[str, list[Any]]],
-        parse_chunks: list[list[str]],
-        pipeline: Pipeline,
-    ) -> None:
-        """A worker died (killed, out of memory): what it was doing fails, with a message;
-        everything else is finished in this process."""
-        message = "a worker process died (out of memory?)"
-        for kind, batch in in_flight.values():
-            if kind == "parse":
-                for key in batch:
-                    self._parsed(
-                        key,
-                        (
-                            None,
-                            f"{self._pending[key][0].source}: {message} while geoparsing it",
-                            0.0,
-                        ),
-                    )
+    def _take(self, worker: _Worker, request: tuple[str, list[Any]] | None, reply: Any) -> None:
+        """A worker's reply to ``request``; or, ``request`` None, its death (``reply``: the
+        requests it left unanswered)."""
+        if request is None:  # what it was doing fails, the rest goes on
+            self._lost(worker, reply)
+        elif request[0] == "parse":
+            for key, result in zip(request[1], reply, strict=True):
+                self._parsed(key, result)
+                if result[0] is not None:
+                    self._holder[key] = worker
+                    worker.held += 1
+            if not self._collecting:  # names (and writes) wait for the inputs' end
+                self._name_prefix()
+        else:
+            for unit, result in zip(request[1], reply, strict=True):
+                self._wrote(unit, result)
+                if self._holder.get(unit.key) is worker and unit is self._pending[unit.key][-1]:
+                    worker.held -= 1
+
+    def _dispatch(self, pool: _Pool) -> None:
+        """Give the workers work: named documents to the worker that keeps each (once no
+        parsing is left to hand out, or it keeps too many), chunks to parse (two per worker,
+        one at work and one waiting, so none goes idle), and documents this process has
+        (from the cache, or kept by a worker that died) to whichever worker has least."""
+        for unit in self._ready:
+            worker = self._holder.get(unit.key)
+            if worker is not None and worker.alive:
+                worker.to_write.append(unit)
             else:
+                self._shipped.append(unit)
+        self._ready = []
+        live = pool.live()
+        parsing_left = self._collecting or bool(self._chunks)
+        for worker in live:
+            if worker.to_write and (not parsing_left or worker.held >= _MAX_HELD):
+                batch, worker.to_write = worker.to_write, []
+                for i in range(0, len(batch), _WRITE_BATCH):
+                    self._send_write(pool, worker, batch[i : i + _WRITE_BATCH], keep=True)
+        while live:
+            if not self._chunks and len(self._queue) >= _MAX_CHUNK:
+                self._chunks.append(self._queue[:_MAX_CHUNK])
+                del self._queue[:_MAX_CHUNK]
+            worker = min(live, key=lambda w: w.parsing)
+            if not self._chunks or worker.parsing >= 2:
+                break
+            keys = self._chunks.popleft()
+            pool.send(worker, ("parse", [self._parse_args(k) for k in keys], self.root), keys)
+            self._sent = True
+        while self._shipped and live:
+            part, self._shipped = self._shipped[:_WRITE_BATCH], self._shipped[_WRITE_BATCH:]
+            self._send_write(pool, min(live, key=lambda w: w.items), part, keep=False)
+
+    def _send_write(self, pool: _Pool, worker: _Worker, units: list[_Unit], keep: bool) -> None:
+        """``keep``: the worker keeps these documents; else they are sent along."""
+        items = []
+        for unit in units:
+            assert unit.name is not None
+            last = unit is self._pending.get(unit.key, [unit])[-1]  # then it may forget it
+            items.append(
+                (unit.key, unit.name, self._title(unit), None if keep else unit.parsed, last)
+            )
+        pool.send(worker, ("write", items, self.options, self.out), units)
+        self._sent = True
+
+    def _lost(self, worker: _Worker, requests: list[tuple[str, list[Any]]]) -> None:
+        """``worker`` died (killed, out of memory) with ``requests`` unanswered, the first one
+        at work: it fails, with a message; the others go to the other workers, and so do the
+        documents the worker kept (this process has them too)."""
+        message = "a worker process died (out of memory?)"
+        for n, (kind, batch) in enumerate(requests):
+            if kind == "parse":
+                if n == 0:
+                    for key in batch:
+                        error = f"{self._pending[key][0].source}: {message} while geoparsing it"
+                        self._parsed(key, (None, error, 0.0))
+                else:
+                    self._chunks.appendleft(batch)
+            elif n == 0:
                 for unit in batch:
                     self._wrote(unit, ([], f"{unit.source}: {message} while writing its map", 0.0))
-        in_flight.clear()
-        for batch_keys in reversed(parse_chunks):
-            for key in batch_keys:
-                self._parsed(key, _parse_task(*self._parse_args(key), pipeline=pipeline))
-        parse_chunks.clear()
-        self._name_prefix()
-        for unit in self._ready:
-            self._wrote(unit, _write_task(*self._write_args(unit), pipeline=pipeline))
-        self._ready = []
+            else:
+                self._ready.extend(batch)  # to be sent along to another worker
+        self._ready.extend(worker.to_write)
+        worker.to_write = []
+        if not self._collecting:
+            self._name_prefix()
+
+
+def _chunks(keys: list[str], jobs: int) -> list[list[str]]:
+    """Consecutive chunks, smaller towards the end (about a quarter of each worker's share
+    of what is left, at most ``_MAX_CHUNK``), so that the workers finish together."""
+    chunks = []
+    start = 0
+    while start < len(keys):
+        size = max(1, min(_MAX_CHUNK, -(-(len(keys) - start) // (jobs * 4))))
+        chunks.append(keys[start : start + size])
+        start += size
+    return chunks
+
+
+def _may_be_several(inputs: Sequence[str | Path]) -> bool:
+    """Whether the inputs may hold more than one document (then workers are worth starting
+    before the inputs are read)."""
+    if len(inputs) > 1:
+        return True
+    item = str(inputs[0]) if inputs else ""
+    return (
+        item == "-"
+        or item.endswith(".jsonl")
+        or any(ch in item for ch in "*?[")
+        or Path(item).is_dir()
+    )
 
 
 def _combined(
@@ -691,9 +821,21 @@ def _describe(exc: BaseException) -> str:
 
 
 def _collect(
-    inputs: Sequence[str | Path], out: Path, max_bytes: int, salt: str
+    inputs: Sequence[str | Path],
+    out: Path,
+    max_bytes: int,
+    salt: str,
+    on_unit: Callable[[_Unit], None] | None = None,
 ) -> tuple[list[_Unit], list[tuple[int, Failure]], list[str]]:
+    """The documents of ``inputs`` in order (each also given to ``on_unit`` as soon as it
+    is known), the inputs that failed, and warnings."""
     units: list[_Unit] = []
+
+    def add(unit: _Unit) -> None:
+        units.append(unit)
+        if on_unit is not None:
+            on_unit(unit)
+
     failures: list[tuple[int, Failure]] = []
     warnings: list[str] = []
     counter = iter(range(1 << 62))
@@ -713,7 +855,7 @@ def _collect(
             )
             return
         key = sha256_json({"document": _document_fields(doc), "salt": salt})
-        units.append(_Unit(next(counter), source, document=doc, key=key))
+        add(_Unit(next(counter), source, document=doc, key=key))
 
     for raw_item in inputs:
         item = str(raw_item)
@@ -800,7 +942,7 @@ def _collect(
                 fail(source, f"{source}: cannot read ({exc.strerror or exc})")
                 continue
             key = sha256_json({"file": source, "bytes": digest, "sidecar": side, "salt": salt})
-            units.append(_Unit(next(counter), source, path=path, key=key))
+            add(_Unit(next(counter), source, path=path, key=key))
     if skipped_in_out:
         warnings.append(f"skipped {skipped_in_out} files inside the output folder {out}")
     return units, failures, warnings
@@ -902,6 +1044,10 @@ def _init_worker(overlays: tuple[Path, ...], threshold: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     _WORKER = Pipeline(overlays=overlays, threshold=threshold)
+    # Lazily built module caches (lexicons, indexes) are built now, while the parent is
+    # still collecting the inputs.
+    with contextlib.suppress(Exception):
+        _WORKER(Document(id="warm-up", text=_WARM_UP))
 
 
 def _die_with_parent() -> None:
@@ -917,9 +1063,92 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
+def _worker_main(
+    tasks: Connection,
+    replies: Connection,
+    abort: Any,
+    overlays: tuple[Path, ...],
+    threshold: float | None,
+) -> None:
+    """A worker process: answers each request on ``tasks`` with one reply on ``replies``.
+
+    ``("parse", [(path, document, source, key)], cache_root)``: parse each document (and
+    cache it); the reply is ``[(parsed, error, seconds)]``, and the worker keeps each parsed
+    document until it has written it. ``("write", [(key, name, title, parsed, last)],
+    options, out)``: write each document's files (``parsed`` None: the one kept under
+    ``key``, forgotten after its ``last`` name); the reply is ``[(files, error, seconds)]``.
+    Once ``abort`` is set it stops after the document at hand (each file is written
+    atomically); an idle worker is simply terminated."""
+    _init_worker(overlays, threshold)
+    kept: dict[str, ParsedDocument] = {}
+    while True:
+        try:
+            request = tasks.recv()
+        except (EOFError, OSError):
+            return
+        if abort.is_set():
+            return
+        reply: list[Any] = []
+        if request[0] == "parse":
+            items, cache_root = request[1], request[2]
+            for path, document, source, key in items:
+                if abort.is_set():
+                    return
+                parsed, error, seconds = _parse_task(path, document, source, key, cache_root)
+                if parsed is not None:
+                    kept[key] = parsed
+                reply.append((parsed, error, seconds))
+        else:
+            items, options, out = request[1], request[2], request[3]
+            for key, name, title, parsed, last in items:
+                if abort.is_set():
+                    return
+                doc = parsed if parsed is not None else kept.get(key)
+                if doc is None:  # cannot happen: the parent sends what this worker keeps
+                    reply.append(([], f"{name}: the worker no longer has this document", 0.0))
+                else:
+                    reply.append(_write_task(name, doc, title, options, out))
+                if last:
+                    kept.pop(key, None)
+        replies.send(reply)
+
+
+@dataclass(eq=False)
+class _Worker:
+    """One worker process, its two pipes, and what this process knows of its work."""
+
+    process: Any
+    tasks: Connection
+    replies: Connection
+    #: Requests sent and not yet answered, oldest (the one at work) first: kind, payload.
+    requests: deque[tuple[str, list[Any]]] = field(default_factory=deque)
+    parsing: int = 0  # parse requests among them
+    items: int = 0  # documents in them
+    held: int = 0  # parsed documents it keeps (not yet written)
+    to_write: list[_Unit] = field(default_factory=list)  # named, kept here, not yet sent
+    alive: bool = True
+
+
+_ENDED = object()
+#: Linux: room for a whole reply in a pipe (``fcntl.F_SETPIPE_SZ``; 1 MiB is what an
+#: unprivileged process may ask for), so a worker goes on with its next request while
+#: this process is busy, instead of waiting for it to read the rest of a large reply.
+_PIPE_SIZE = 1 << 20
+
+
+def _widen(conn: Connection) -> None:
+    with contextlib.suppress(Exception):  # not Linux, or not allowed: the default size
+        import fcntl
+
+        fcntl.fcntl(conn.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_SIZE)
+
+
 class _Pool:
-    """Worker processes (started on first need), each with its own ``Pipeline``; or, for
-    one job, nothing: the work runs here on ``pipeline``."""
+    """``jobs`` worker processes for one build, or, for one job, nothing: the work runs
+    here on ``pipeline``. Each worker has a pipe of requests and one of replies; a thread
+    of this process receives the replies as they come (unpickled later, by the main
+    thread), so a worker never waits on this process, even while it makes the combined
+    map."""
 
     def __init__(
         self, jobs: int, spec: tuple[tuple[Path, ...], float | None], pipeline: Pipeline
@@ -927,51 +1156,146 @@ class _Pool:
         self.jobs = jobs
         self.spec = spec
         self.pipeline = pipeline
-        self.executor: ProcessPoolExecutor | None = None
-        self.frozen = False
+        self.workers: list[_Worker] = []
+        self.started = False
+        self._replies: queue.SimpleQueue[tuple[_Worker, Any]] = queue.SimpleQueue()
+        self._abort: Any = None
+        self._reader: threading.Thread | None = None
+        self._frozen = False
 
     def inline(self, parse_tasks: int, write_tasks: int) -> bool:
         return self.jobs <= 1 or (parse_tasks <= 1 and write_tasks <= 1)
 
-    def submit(self, func: Callable[..., Any], chunk: list[tuple[Any, ...]]) -> Future[Any]:
-        if self.executor is None:
-            fork_safe = sys.platform.startswith("linux") and threading.active_count() == 1
-            if fork_safe:
-                # Forked workers inherit this process's imported modules and warmed-up
-                # module caches (compiled patterns, lexicons, projections): parse one small
-                # text first, and keep the collector from touching the inherited pages.
-                with contextlib.suppress(Exception):
-                    self.pipeline(Document(id="warm-up", text=_WARM_UP))
-                gc.collect()
-                gc.freeze()
-                self.frozen = True
-            context = multiprocessing.get_context("fork" if fork_safe else "spawn")
-            self.executor = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=context,
-                initializer=_init_worker,
-                initargs=self.spec,
+    def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        fork_safe = sys.platform.startswith("linux") and threading.active_count() == 1
+        if fork_safe:
+            # Forked workers inherit this process's imported modules and warmed-up module
+            # caches; keep the collector from touching (and so copying) the inherited pages.
+            gc.freeze()
+            self._frozen = True
+        context = multiprocessing.get_context("fork" if fork_safe else "spawn")
+        self._abort = context.Event()
+        for n in range(self.jobs):
+            task_end, tasks = context.Pipe(duplex=False)
+            replies, reply_end = context.Pipe(duplex=False)
+            process = context.Process(  # type: ignore[attr-defined]
+                target=_worker_main,
+                args=(task_end, reply_end, self._abort, *self.spec),
+                name=f"geomap-worker-{n}",
+                daemon=True,
             )
-        return self.executor.submit(_run_chunk, func, chunk)
+            _widen(replies)
+            process.start()
+            # Only the worker keeps its ends: its death closes them (EOF, broken pipe).
+            task_end.close()
+            reply_end.close()
+            self.workers.append(_Worker(process, tasks, replies))
+        self._reader = threading.Thread(target=self._read, name="geomap-replies", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        # Only the bytes here, so that a worker's pipe is drained at once (a reply can be
+        # larger than the pipe holds); they are unpickled in ``next_reply``.
+        waiting = {w.replies: w for w in self.workers}
+        while waiting:
+            for ready in wait(list(waiting)):
+                conn = cast(Connection, ready)
+                worker = waiting[conn]
+                try:
+                    reply: Any = conn.recv_bytes()
+                except Exception:  # noqa: BLE001 - EOF: the worker is gone
+                    del waiting[conn]
+                    reply = _ENDED
+                self._replies.put((worker, reply))
+
+    def live(self) -> list[_Worker]:
+        return [w for w in self.workers if w.alive]
+
+    def yield_to_coordinator(self) -> None:
+        """Lower the workers' priority by ``_TAIL_NICE``, for the rest of this build (they
+        cannot raise it again; they end with it): from now on this process's own work is
+        what the build waits for, and sharing a core with the workers slows it down
+        without speeding them up."""
+        if not hasattr(os, "setpriority"):
+            return
+        for worker in self.live():
+            with contextlib.suppress(OSError):
+                pid = worker.process.pid
+                now = os.getpriority(os.PRIO_PROCESS, pid)
+                os.setpriority(os.PRIO_PROCESS, pid, min(19, now + _TAIL_NICE))
+
+    def busy(self) -> bool:
+        return any(w.requests for w in self.workers if w.alive)
+
+    def send(self, worker: _Worker, request: tuple[Any, ...], payload: list[Any]) -> None:
+        worker.requests.append((request[0], payload))
+        worker.parsing += request[0] == "parse"
+        worker.items += len(payload)
+        with contextlib.suppress(OSError):  # it died: its reply pipe says so
+            worker.tasks.send(request)
+
+    def next_reply(
+        self, block: bool = True
+    ) -> tuple[_Worker, tuple[str, list[Any]] | None, Any] | None:
+        """The next reply: its worker, the request it answers and the reply; or, when a
+        worker has died, it, None, and the requests it left unanswered. None when
+        ``block`` is false and no reply is waiting."""
+        while True:
+            try:
+                worker, reply = self._replies.get(block)
+            except queue.Empty:
+                return None
+            if not worker.alive:
+                continue
+            if reply is _ENDED:
+                worker.alive = False
+                lost = list(worker.requests)
+                worker.requests.clear()
+                worker.parsing = worker.items = 0
+                return worker, None, lost
+            request = worker.requests.popleft()
+            worker.parsing -= request[0] == "parse"
+            worker.items -= len(request[1])
+            return worker, request, ForkingPickler.loads(reply)
 
     def close(self) -> None:
-        if self.executor is not None:
-            # On an exception (Ctrl-C) queued work is dropped; running tasks finish their
-            # current (atomic) write.
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
-        if self.frozen:
+        """Stop the workers: the idle ones at once (nothing to lose), the others (on an
+        error or Ctrl-C) after the document at hand, dropping their queued requests."""
+        if self.started and self._abort is not None:
+            if any(w.requests for w in self.workers):
+                self._abort.set()
+            for worker in self.workers:
+                worker.tasks.close()
+                if not worker.requests:
+                    worker.process.terminate()
+            for worker in self.workers:
+                worker.process.join(timeout=30)
+                if worker.process.is_alive():
+                    worker.process.terminate()
+                    worker.process.join()
+            if self._reader is not None:
+                self._reader.join(timeout=5)
+            for worker in self.workers:
+                worker.replies.close()
+            self.workers = []
+            self._abort = None
+        if self._frozen:
             gc.unfreeze()
-            self.frozen = False
+            self._frozen = False
 
 
 _WARM_UP = "Protesters gathered in Kharkiv on Friday, officials in Kyiv said."
-#: Most documents sent to a worker in one task.
+#: Most documents in one parse request (smaller towards the end of the batch).
 _MAX_CHUNK = 32
-
-
-def _run_chunk(func: Callable[..., Any], chunk: list[tuple[Any, ...]]) -> list[Any]:
-    return [func(*args) for args in chunk]
+#: Most documents in one write request.
+_WRITE_BATCH = 16
+#: A worker writes what it keeps once parsing is done, or once it keeps this many.
+_MAX_HELD = 1000
+#: How much lower the workers' priority goes while this process makes the combined map.
+_TAIL_NICE = 10
 
 
 # -- progress -----------------------------------------------------------------------------------

@@ -238,3 +238,111 @@ def test_one_changed_input_is_the_only_one_reprocessed(batch: dict) -> None:
         ).stdout
     )
     assert again["counts"]["reprocessed"] == 0
+
+
+# -- parallel builds: the same files whatever the jobs -----------------------------------------
+
+
+def _tricky_corpus(folder: Path) -> list[str]:
+    """60 articles plus documents whose names collide (an id used twice, a file whose stem
+    is the name a collision would get), and one file given twice."""
+    write_corpus(folder, 60)
+    text = "Protesters gathered in Kharkiv on Friday, officials in Kyiv said."
+    (folder / "doc-00003_2.txt").write_text(text, encoding="utf-8")
+    (folder / "doc-00003b.md").write_text(f"---\nid: doc-00003\n---\n\n{text}\n", encoding="utf-8")
+    return [str(folder), str(folder / "doc-00010.md")]
+
+
+def _comparable(report: object) -> dict:
+    data = report.to_dict()  # type: ignore[attr-defined]
+    for key in ("timings", "out", "jobs"):
+        data.pop(key)
+    data["inputs"] = [{k: v for k, v in i.items() if k != "seconds"} for i in data["inputs"]]
+    data["outputs"] = {k: [Path(p).name for p in v] for k, v in data["outputs"].items()}
+    return data
+
+
+def test_parallel_build_names_and_bytes_match_one_job(
+    tmp_path: Path,
+    pipeline,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import geomap.batch
+
+    inputs = _tricky_corpus(tmp_path / "in")
+    formats = ["html", "geojson", "csv", "qml"]
+    one = build(inputs, tmp_path / "one", formats=formats, pipeline=pipeline, jobs=1)
+    assert one.ok, one.failures
+    names = set(one.outputs)
+    assert {"doc-00003", "doc-00003_2", "doc-00003_3", "doc-00010_2", "combined"} <= names
+    two = build(inputs, tmp_path / "two", formats=formats, pipeline=pipeline, jobs=2)
+    assert two.jobs == 2 and two.ok, two.failures
+    assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
+    assert _comparable(two) == _comparable(one)
+    assert not [p for p in (tmp_path / "two").iterdir() if p.name.startswith(".")]
+    # workers that may keep only a few documents write while others are still parsed
+    monkeypatch.setattr(geomap.batch, "_MAX_HELD", 3)
+    held = build(inputs, tmp_path / "held", formats=formats, pipeline=pipeline, jobs=2)
+    assert snapshot(tmp_path / "held") == snapshot(tmp_path / "one")
+    assert _comparable(held) == _comparable(one)
+
+
+def test_parallel_rebuild_rewrites_only_the_missing_maps(tmp_path: Path) -> None:
+    corpus, out = tmp_path / "in", tmp_path / "out"
+    write_corpus(corpus, 40)
+    first = build([corpus], out, formats=["geojson"], jobs=2, cache=True)
+    assert first.ok and len(first.reprocessed) == 40
+    before = snapshot(out)
+    for n in range(0, 40, 4):  # cached documents whose files are gone or were edited
+        (out / f"doc-{n:05d}.geojson").unlink()
+    (out / "doc-00001.geojson").write_text("{}", encoding="utf-8")
+    again = build([corpus], out, formats=["geojson"], jobs=2, cache=True)
+    assert again.ok and again.reprocessed == [] and len(again.cached) == 40
+    assert sorted(again.written) == sorted(
+        [f"doc-{n:05d}" for n in range(0, 40, 4)] + ["doc-00001"]
+    )
+    assert "combined" in again.unchanged
+    assert snapshot(out) == before
+
+
+def test_chunks_cover_the_keys_in_order_and_shrink() -> None:
+    from geomap.batch import _MAX_CHUNK, _chunks
+
+    keys = [str(i) for i in range(1000)]
+    chunks = _chunks(keys, 2)
+    assert [k for c in chunks for k in c] == keys
+    sizes = [len(c) for c in chunks]
+    assert max(sizes) <= _MAX_CHUNK and sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+    assert _chunks([], 2) == [] and _chunks(["a"], 4) == [["a"]]
+
+
+def test_a_worker_that_dies_while_writing_fails_only_what_it_was_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import geomap.batch
+
+    if threading.active_count() > 1:
+        pytest.skip("in a threaded process workers are spawned: the patch would not reach them")
+    write_corpus(tmp_path / "in", 120)
+    parent = os.getpid()
+    real_write = geomap.batch._write_task
+
+    def dying(name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if name == "doc-00005" and os.getpid() != parent:
+            os._exit(9)  # as if the kernel's OOM killer struck
+        return real_write(name, *args, **kwargs)
+
+    monkeypatch.setattr(geomap.batch, "_write_task", dying)
+    report = build([tmp_path / "in"], tmp_path / "out", formats=["geojson"], jobs=2)
+    failed = {Path(f.source).stem: f.error for f in report.failures}
+    assert "doc-00005" in failed and "while writing its map" in failed["doc-00005"]
+    assert 0 < len(failed) <= geomap.batch._WRITE_BATCH, "only the request at work fails"
+    built = [name for name in report.outputs if name != "combined"]
+    assert len(built) + len(failed) == 120 and "combined" in report.outputs
+    assert all((tmp_path / "out" / f"{name}.geojson").is_file() for name in built)
+    # every document is parsed and on the combined map, its own map written or not
+    combined = json.loads((tmp_path / "out" / "combined.geojson").read_text(encoding="utf-8"))
+    ids = {d for f in combined["features"] for d in (f["properties"]["doc_ids"] or "").split(",")}
+    assert "doc-00005" in ids
