@@ -293,7 +293,7 @@ class Recogniser:
             if name_hits and _is_acronym(name):
                 # "HIV", "FDA", "NATO": an acronym is a place only where a place is
                 # written that way ("US", "UAE"), not because a town's name folds to it.
-                name_hits = [h for h in name_hits if h.name_type == "abbr" or h.name == name]
+                name_hits = tuple(h for h in name_hits if h.name_type == "abbr" or h.name == name)
             if name_hits:
                 if generic is not None:
                     return _Match(i, last + 1, name, FEATURE_GENERICS[generic])
