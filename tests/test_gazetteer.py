@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
+from anyascii import anyascii
 
 from geomap.gazetteer import Gazetteer, name_key
+from geomap.gazetteer.normalise import fold_key
 from geomap.gazetteer.tables import GazetteerFileError
 
 
@@ -43,6 +47,52 @@ def test_lookup_is_case_accent_and_script_insensitive(
 def test_name_key_folds_spelling() -> None:
     assert name_key("Kam'yanske") == name_key("Kamyanske") == "kamyanske"
     assert name_key("  KÝIV ") == "kyiv"
+
+
+def _whole_name_key(name: str) -> str:
+    """name_key done on the whole name at once: transliterate, lower, drop, blank, trim."""
+    folded = re.sub(r"[’'`ʼʹ′]", "", anyascii(name).lower())
+    return re.sub(r"[^a-z0-9]+", " ", folded).strip()
+
+
+_ODD_NAMES = [
+    "", " ", "'", "``", "St. John's", "O’Brien", "a--b", "A\tB\nC", "\x00x\x7f", "N.Y.",
+    "a ' b", "..a..", "São Paulo", "Київ", "Кам'янське", "大阪", "Ærø", "ß", "İstanbul",
+    "ǅ", "ﬁ", "Ⅻ", "x²y", "ＡＢＣ", "Ḫattuša", "Āʻa", "ʻOʻahu", "Zürich\u00a0ZH", "a\u0301",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", _ODD_NAMES)
+def test_name_key_fast_paths_fold_as_the_whole_name_does(name: str) -> None:
+    # ASCII names take a bytes.translate path, others a per-character table: both must
+    # give the key the index was built with.
+    assert fold_key(name) == name_key(name) == _whole_name_key(name)
+
+
+def test_name_key_fast_paths_on_random_names() -> None:
+    rng = random.Random(3)
+    letters = [chr(c) for c in range(128)] + list("’ʼʹ′éÉßİıΣσςЖж大ﬁ²Ⅻ\u0301\u00a0\u2009ʻ")
+    for _ in range(5000):
+        name = "".join(rng.choice(letters) for _ in range(rng.randint(0, 12)))
+        assert fold_key(name) == _whole_name_key(name), repr(name)
+
+
+def test_lookup_many_answers_as_lookup_does() -> None:
+    names = [
+        "Kherson", "KHERSON", "Київ", "Kiev", "Springfield", "Vila", "Georgia", "New York",
+        "大阪", "", "  ", "no such place xyzzy", "Kherson", "Saint John's", "Paris",
+    ]  # fmt: skip
+    one_by_one = Gazetteer.default()
+    expected = [one_by_one.lookup(n) for n in names]
+    assert Gazetteer.default().lookup_many(names) == expected
+    cities = [one_by_one.lookup(n, kinds={"city"}, limit=2) for n in names]
+    assert Gazetteer.default().lookup_many(names, kinds=["city"], limit=2) == cities
+    # Served partly from names prefetched before, and remembered for lookup() after.
+    gaz = Gazetteer.default()
+    gaz.prefetch(names[:5])
+    assert gaz.lookup_many(names) == expected
+    assert [gaz.lookup(n) for n in names] == expected
+    assert [gaz.hits(n) for n in names] == [one_by_one.hits(n) for n in names]
 
 
 def test_fuzzy_near_misses_have_lower_scores(gazetteer: Gazetteer) -> None:

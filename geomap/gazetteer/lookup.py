@@ -7,6 +7,7 @@ A higher-priority layer wins ties, so an overlay row beats a bundled one.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import os
@@ -14,9 +15,10 @@ import sqlite3
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..models import Candidate, Place
 from .base import GazetteerSource
@@ -29,7 +31,7 @@ from .index import (
     index_is_current,
     open_index,
 )
-from .normalise import name_key
+from .normalise import fold_key, name_key
 from .tables import TableSource
 
 #: Name types that may be spotted in running text (the others answer lookups only).
@@ -43,6 +45,10 @@ _KIND_PRIOR = {
 }
 #: A city this big sharing its name with a region of its country is what the bare name means.
 _NAMESAKE_CITY_POPULATION = 50_000
+#: GeoNames' alternate names include old and stray ones ("Greenwood" for Kansas City,
+#: "Augusta" for Augsburg): a town's alternate that is another town's own name weighs
+#: this much, so the bigger town does not take the smaller one's name.
+_STRAY_ALT_WEIGHT = 0.85
 _NAME_TYPE_WEIGHT = {
     "name": 1.0,
     "alt": 0.95,
@@ -64,8 +70,12 @@ _HITS_SQL = (
     f"SELECT {_PLACE_COLUMNS}, n.name, n.type, n.key FROM names n "
     "JOIN places p ON p.rowid = n.place WHERE n.key = ?"
 )
-#: Keys per statement when many names are looked up at once (SQLite allows 32766 variables).
-_BATCH = 500
+#: Keys per statement when many names are looked up at once. A batch's rows are made into
+#: places and ranked while they are still in the CPU's caches: 128 beat 256, 256 beat 512.
+_BATCH = 128
+#: Bounds on what a Gazetteer remembers (hits and places by name key, lookup answers).
+_MAX_CACHED = 200_000
+_MAX_ANSWERS = 100_000
 _EARTH_KM = 6371.0088
 
 
@@ -85,14 +95,22 @@ def bundled_sources() -> list[GazetteerSource]:
     ]
 
 
-@dataclass(frozen=True)
-class NameHit:
-    """One row of the names table joined to its place."""
+class NameHit(NamedTuple):
+    """One row of the names table joined to its place.
+
+    A named tuple rather than a frozen dataclass: ``prefetch`` makes one per row read, and
+    a tuple is made in a fraction of the time (a frozen dataclass sets each field through
+    ``object.__setattr__``).
+    """
 
     place: Place
     name: str
     name_type: str
     priority: int
+
+
+#: A hit as ``_read`` makes it: the fields of a ``NameHit``.
+_Hit = tuple[Place, str, str, int]
 
 
 def place_prior(place: Place) -> float:
@@ -103,6 +121,14 @@ def place_prior(place: Place) -> float:
         # A region is as well known as the people living in its towns.
         return min(1.0, max(_KIND_PRIOR["admin1"], math.log10(place.population + 10) / 7.0))
     return _KIND_PRIOR.get(place.kind, 0.7)
+
+
+@lru_cache(maxsize=64)
+def _hits_sql(count: int) -> str:
+    """``_HITS_SQL`` for ``count`` keys at once."""
+    if count == 1:
+        return _HITS_SQL
+    return _HITS_SQL.replace("n.key = ?", f"n.key IN ({','.join('?' * count)})")
 
 
 def base_index_path(cache_dir: Path | None = None, *, progress: bool | None = None) -> Path:
@@ -147,17 +173,24 @@ def open_layer(path: Path) -> sqlite3.Connection:
 class Gazetteer:
     def __init__(self, layers: Sequence[sqlite3.Connection]) -> None:
         self._layers = list(layers)
-        self._cache: dict[tuple[str, bool], tuple[NameHit, ...]] = {}
-        # Parsed places by (layer, rowid): many names share a place, and a repeated
+        # hits() answers by name key: every hit, and those that may be spotted in text.
+        # (Keyed by plain strings: a tuple key per entry would be one more object for the
+        # garbage collector to walk, and a bulk lookup makes tens of thousands.)
+        self._hits: dict[str, tuple[NameHit, ...]] = {}
+        self._text_hits: dict[str, tuple[NameHit, ...]] = {}
+        # Parsed places of each layer by rowid: many names share a place, and a repeated
         # lookup should not rebuild it.
-        self._places: dict[tuple[int, int], Place] = {}
+        self._places: list[dict[int, Place]] = [{} for _ in self._layers]
         self._words: dict[str, float] | None = None
         # fuzzy() answers and the key lists it scans: the same near-miss names come up
         # again and again in a corpus, and each scan reads ~20,000 keys from the index.
         self._fuzzy: dict[tuple[str, int, float], tuple[Candidate, ...]] = {}
         self._near: dict[tuple[str, int, int], list[str]] = {}
-        # lookup() answers: the same names recur in every article of a corpus.
-        self._lookups: dict[tuple[str, frozenset[str] | None, int], tuple[Candidate, ...]] = {}
+        # lookup() answers by (kinds, limit), then by name: the same names recur in every
+        # article of a corpus.
+        self._lookups: dict[
+            tuple[frozenset[str] | None, int], dict[str, tuple[Candidate, ...]]
+        ] = {}
 
     # -- construction -----------------------------------------------------------
 
@@ -196,21 +229,20 @@ class Gazetteer:
     def hits(self, name: str, *, text_only: bool = False) -> tuple[NameHit, ...]:
         """Every place carrying ``name`` (under any spelling that folds to the same key)."""
         key = name_key(name)
-        cached = self._cache.get((key, text_only))
-        if cached is not None:
-            return cached
         if text_only:
-            result = tuple(h for h in self.hits(key) if h.name_type in TEXT_NAME_TYPES)
-        else:
-            found: list[NameHit] = []
-            for layer, con in enumerate(self._layers):
-                cur = con.cursor()
-                cur.row_factory = None  # plain tuples: no per-row sqlite3.Row
-                for row in cur.execute(_HITS_SQL, (key,)):
-                    found.append(NameHit(self._place_of(layer, row), row[13], row[14], row[12]))
-            result = tuple(found)
-        self._remember(key, text_only, result)
-        return result
+            found = self._text_hits.get(key)
+            if found is None:
+                if len(self._text_hits) > _MAX_CACHED:
+                    self._text_hits.clear()
+                found = self._text_hits[key] = tuple(
+                    h for h in self.hits(key) if h.name_type in TEXT_NAME_TYPES
+                )
+            return found
+        found = self._hits.get(key)
+        if found is None:
+            self._fetch([key])
+            found = self._hits[key]
+        return found
 
     def prefetch(self, names: Iterable[str]) -> None:
         """Look many names up at once (a few statements instead of one per name).
@@ -219,59 +251,91 @@ class Gazetteer:
         for bulk work (a corpus, a column of a table) this is several times faster than
         looking names up one by one.
         """
-        cache, places = self._cache, self._places
-        keys = sorted({k for k in map(name_key, names) if k and (k, False) not in cache})
-        found: dict[str, list[NameHit]] = {k: [] for k in keys}
+        cached = self._hits
+        keys = sorted({k for k in map(name_key, names) if k and k not in cached})
+        if keys:
+            self._fetch(keys)
+
+    def _fetch(self, keys: Sequence[str]) -> None:
+        """Read the hits for each of ``keys`` (distinct) into the cache."""
         collecting = gc.isenabled()
         gc.disable()  # everything made here stays alive: a collection mid-way only walks it
         try:
-            for layer, con in enumerate(self._layers):
-                cur = con.cursor()
-                cur.row_factory = None
-                for start in range(0, len(keys), _BATCH):
-                    chunk = keys[start : start + _BATCH]
-                    marks = ",".join("?" * len(chunk))
-                    sql = _HITS_SQL.replace("n.key = ?", f"n.key IN ({marks})")
-                    for row in cur.execute(sql, chunk):
-                        place = places.get((layer, row[0]))  # _place_of, inlined
-                        if place is None:
-                            place = places[(layer, row[0])] = _place_from_tuple(row)
-                        found[row[15]].append(NameHit(place, row[13], row[14], row[12]))
-            if len(places) > 200_000:
-                places.clear()
-            if len(cache) + len(found) > 200_000:
-                cache.clear()
-            cache.update(((key, False), tuple(hits)) for key, hits in found.items())
+            cached = self._hits
+            if len(cached) + len(keys) > _MAX_CACHED:
+                cached.clear()
+            for start in range(0, len(keys), _BATCH):
+                for key, rows in self._read(keys[start : start + _BATCH]).items():
+                    cached[key] = tuple([NameHit(*row) for row in rows])
         finally:
             if collecting:
                 gc.enable()
+
+    def _read(self, keys: Sequence[str]) -> dict[str, list[_Hit]]:
+        """The hits for each of ``keys`` (distinct, at most ``_BATCH``) from every layer.
+
+        As plain tuples (``NameHit`` fields): ``lookup_many`` ranks and drops them, and a
+        tuple is made several times faster than a ``NameHit``.
+        """
+        found: dict[str, list[_Hit]] = {k: [] for k in keys}
+        if not keys:
+            return found
+        sql = _hits_sql(len(keys))
+        for places, con in zip(self._places, self._layers, strict=True):
+            if len(places) > _MAX_CACHED:
+                places.clear()
+            cur = con.cursor()
+            cur.row_factory = None  # plain tuples: no per-row sqlite3.Row
+            for row in cur.execute(sql, keys):
+                place = places.get(row[0])
+                if place is None:
+                    place = places[row[0]] = _place_from_tuple(row)
+                found[row[15]].append((place, row[13], row[14], row[12]))
+        return found
 
     def lookup_many(
         self, names: Sequence[str], *, kinds: Iterable[str] | None = None, limit: int = 10
     ) -> list[list[Candidate]]:
-        """``lookup`` for each of ``names``, fetched in bulk."""
-        self.prefetch(names)
-        wanted = set(kinds) if kinds else None
+        """``lookup`` for each of ``names``, fetched in bulk.
+
+        The answers are remembered for ``lookup``, but not the hits they are ranked from
+        (``prefetch`` keeps those): a batch's hits are dropped as soon as its names are
+        answered, so a long list costs little more memory than its answers.
+        """
+        wanted = frozenset(kinds) if kinds else None
+        known = self._answers(wanted, limit)
         collecting = gc.isenabled()
-        gc.disable()  # the results are kept, so a collection would find nothing to free
+        # Nearly everything made here is kept (places and answers), so a collection would
+        # find little to free, and would walk every object made so far.
+        gc.disable()
         try:
-            return [self.lookup(n, kinds=wanted, limit=limit) for n in names]
+            todo = [name for name in dict.fromkeys(names) if name not in known]
+            if len(known) + len(todo) > _MAX_ANSWERS:
+                known.clear()  # (every name is answered below, so none goes missing)
+                todo = list(dict.fromkeys(names))
+            # fold_key: a list of names seldom repeats, so name_key's memo would only cost.
+            keys = list(map(fold_key, todo))
+            cached = self._hits
+            # A batch of names at a time, in key order: each statement reads one stretch of
+            # the index, and a batch's hits are ranked while they are at hand.
+            order = sorted(range(len(todo)), key=keys.__getitem__)
+            for start in range(0, len(order), _BATCH):
+                batch = order[start : start + _BATCH]
+                batch_keys = [keys[i] for i in batch]
+                found = self._read([k for k in dict.fromkeys(batch_keys) if k and k not in cached])
+                for i, key in zip(batch, batch_keys, strict=True):
+                    name = todo[i]
+                    hits: Sequence[_Hit] | None = found.get(key)
+                    if hits is None:  # no key, or already in the cache
+                        hits = self.hits(name)
+                    known[name] = tuple(_rank(name, hits, wanted, limit))
+            answers = [list(known[name]) for name in names]
+            if len(known) > _MAX_ANSWERS:
+                known.clear()  # more names than are remembered: keep none, not all
+            return answers
         finally:
             if collecting:
                 gc.enable()
-
-    def _remember(self, key: str, text_only: bool, hits: tuple[NameHit, ...]) -> None:
-        if len(self._cache) > 200_000:
-            self._cache.clear()
-        self._cache[(key, text_only)] = hits
-
-    def _place_of(self, layer: int, row: Sequence) -> Place:
-        cached = self._places.get((layer, row[0]))
-        if cached is None:
-            if len(self._places) > 200_000:
-                self._places.clear()
-            cached = self._places[(layer, row[0])] = _place_from_tuple(row)
-        return cached
 
     def has_name(self, name: str, *, text_only: bool = True) -> bool:
         return bool(self.hits(name, text_only=text_only))
@@ -281,49 +345,26 @@ class Gazetteer:
     ) -> list[Candidate]:
         """Exact (folded) matches, best first, scored by name type, source priority and prior."""
         wanted = frozenset(kinds) if kinds else None
-        args = (name, wanted, limit)
-        found = self._lookups.get(args)
-        if found is None:
-            if len(self._lookups) > 100_000:
-                self._lookups.clear()
-            found = self._lookups[args] = tuple(self._lookup(name, wanted, limit))
-        return list(found)
+        known = self._lookups.get((wanted, limit))
+        if known is None:
+            known = self._answers(wanted, limit)
+        found = known.get(name)
+        if found is not None:
+            return list(found)
+        ranked = _rank(name, self.hits(name), wanted, limit)
+        if len(known) > _MAX_ANSWERS:
+            known.clear()
+        known[name] = tuple(ranked)
+        return ranked
 
-    def _lookup(self, name: str, wanted: frozenset[str] | None, limit: int) -> list[Candidate]:
-        best: dict[str, Candidate] = {}
-        native = _native_spelling(name)
-        for hit in self.hits(name):
-            if wanted and hit.place.kind not in wanted:
-                continue
-            weight = _NAME_TYPE_WEIGHT.get(hit.name_type, 0.8)
-            if (
-                native is not None
-                and weight < _NATIVE_SPELLING_WEIGHT
-                and _folded(hit.name) == native
-            ):
-                weight = _NATIVE_SPELLING_WEIGHT
-            score = weight * (0.5 + 0.5 * place_prior(hit.place))
-            score += hit.priority / 1000.0
-            if hit.place.id not in best or score > best[hit.place.id].score:
-                best[hit.place.id] = Candidate(hit.place, round(score, 6))
-        if len(best) < 2:  # most names: nothing to weigh against each other
-            return list(best.values())[:limit]
-        # A region named after its own capital ("Kherson", "New York"): the bare name
-        # means the city, so the region yields where the city is among the candidates.
-        cities = {
-            c.place.country
-            for c in best.values()
-            if c.place.kind == "city" and c.place.population >= _NAMESAKE_CITY_POPULATION
-        }
-        for pid, cand in list(best.items()):
-            if cand.place.kind == "admin1" and cand.place.country in cities:
-                best[pid] = Candidate(cand.place, round(cand.score * 0.85, 6))
-        # A user's overlay is an explicit instruction, so it outranks every bundled entry.
-        ranked = sorted(
-            best.values(),
-            key=lambda c: (-(c.place.source == "overlay"), -c.score, c.place.id),
-        )
-        return ranked[:limit]
+    def _answers(
+        self, wanted: frozenset[str] | None, limit: int
+    ) -> dict[str, tuple[Candidate, ...]]:
+        """The remembered ``lookup`` answers for these ``kinds`` and ``limit``, by name."""
+        answers = self._lookups.get((wanted, limit))
+        if answers is None:
+            answers = self._lookups[(wanted, limit)] = {}
+        return answers
 
     def search(
         self, name: str, *, limit: int = 10, min_similarity: float = 80.0
@@ -463,7 +504,7 @@ class Gazetteer:
 
         area = None
         if points:
-            lons, lats = zip(*points)
+            lons, lats = zip(*points, strict=False)
             area = box(
                 min(lons) - margin_deg,
                 min(lats) - margin_deg,
@@ -472,7 +513,8 @@ class Gazetteer:
             )
         features = []
         rows = self._layers[0].execute(
-            "SELECT id, name, wkt FROM places WHERE kind = 'country' AND wkt IS NOT NULL ORDER BY id"
+            "SELECT id, name, wkt FROM places "
+            "WHERE kind = 'country' AND wkt IS NOT NULL ORDER BY id"
         )
         for row in rows:
             geom = _geometry(row["wkt"])
@@ -508,10 +550,51 @@ def _remove_stale(current: Path) -> None:
     """Old base indexes are 90 MB each and never read again once a new one exists."""
     for old in current.parent.glob("gazetteer-*.sqlite"):
         if old != current:
-            try:
+            # Another process may still have it open; then it goes next time.
+            with contextlib.suppress(OSError):
                 old.unlink()
-            except OSError:
-                pass  # another process may still have it open; it goes next time
+
+
+def _rank(
+    name: str, hits: Iterable[_Hit], wanted: frozenset[str] | None, limit: int
+) -> list[Candidate]:
+    """``lookup``'s answer for ``name`` from its hits (``NameHit`` or plain tuples)."""
+    best: dict[str, Candidate] = {}
+    native = None if name.isascii() else _native_spelling(name)
+    hits = list(hits)
+    town_names = {
+        place.id for place, _, name_type, _ in hits if name_type == "name" and place.kind == "city"
+    }
+    for place, hit_name, name_type, priority in hits:
+        if wanted and place.kind not in wanted:
+            continue
+        weight = _NAME_TYPE_WEIGHT.get(name_type, 0.8)
+        if name_type == "alt" and place.kind == "city" and town_names - {place.id}:
+            weight = _STRAY_ALT_WEIGHT
+        if native is not None and weight < _NATIVE_SPELLING_WEIGHT and _folded(hit_name) == native:
+            weight = _NATIVE_SPELLING_WEIGHT
+        score = weight * (0.5 + 0.5 * place_prior(place)) + priority / 1000.0
+        kept = best.get(place.id)
+        if kept is None or score > kept.score:
+            best[place.id] = Candidate(place, round(score, 6))
+    if len(best) < 2:  # most names: nothing to weigh against each other
+        return list(best.values())[:limit]
+    # A region named after its own capital ("Kherson", "New York"): the bare name
+    # means the city, so the region yields where the city is among the candidates.
+    cities = {
+        c.place.country
+        for c in best.values()
+        if c.place.kind == "city" and c.place.population >= _NAMESAKE_CITY_POPULATION
+    }
+    for pid, cand in list(best.items()):
+        if cand.place.kind == "admin1" and cand.place.country in cities:
+            best[pid] = Candidate(cand.place, round(cand.score * 0.85, 6))
+    # A user's overlay is an explicit instruction, so it outranks every bundled entry.
+    ranked = sorted(
+        best.values(),
+        key=lambda c: (-(c.place.source == "overlay"), -c.score, c.place.id),
+    )
+    return ranked[:limit]
 
 
 def _strip_possessive(key: str) -> str:
@@ -593,28 +676,35 @@ _FAST_PLACE = (
 
 def _place_from_tuple(row: Sequence) -> Place:
     # Column order: _PLACE_COLUMNS.
-    values = zip(
-        _PLACE_FIELDS,
-        (
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            row[5],
-            row[6],
-            row[7],
-            row[8] or 0,
-            row[9],
-            _geometry(row[10]) if row[10] else None,
-            row[11],
-        ),
-        strict=True,
-    )
-    if _FAST_PLACE:
-        place = object.__new__(Place)
-        place.__dict__.update(values)
-        return place
-    return Place(**dict(values))
+    geometry = _geometry(row[10]) if row[10] else None
+    if not _FAST_PLACE:
+        return Place(
+            id=row[1],
+            name=row[2],
+            kind=row[3],
+            lat=row[4],
+            lon=row[5],
+            country=row[6],
+            admin1=row[7],
+            population=row[8] or 0,
+            source=row[9],
+            geometry=geometry,
+            geonameid=row[11],
+        )
+    place = object.__new__(Place)
+    fill = place.__dict__  # one item at a time, in _PLACE_FIELDS order: the quickest way
+    fill["id"] = row[1]
+    fill["name"] = row[2]
+    fill["kind"] = row[3]
+    fill["lat"] = row[4]
+    fill["lon"] = row[5]
+    fill["country"] = row[6]
+    fill["admin1"] = row[7]
+    fill["population"] = row[8] or 0
+    fill["source"] = row[9]
+    fill["geometry"] = geometry
+    fill["geonameid"] = row[11]
+    return place
 
 
 def _place(row: sqlite3.Row) -> Place:
