@@ -268,8 +268,8 @@ PRECEDING_GENERICS = {
     "district": "district",
 }
 
-#: Capitalised words after a name that make the whole run an organisation or outlet.
-ORG_SUFFIXES = frozenset(
+#: Outlets named after a city ("Washington Post", "Kyiv Independent") are not about it.
+MEDIA_SUFFIXES = frozenset(
     [
         "news",
         "times",
@@ -297,6 +297,35 @@ ORG_SUFFIXES = frozenset(
         "networks",
         "channel",
         "media",
+        "review",
+        "report",
+        "daily",
+        "weekly",
+        "independent",
+        "pravda",
+        "truth",
+        "insider",
+        "sun",
+        "star",
+        "courier",
+        "dispatch",
+        "examiner",
+        "inquirer",
+        "ledger",
+        "register",
+        "sentinel",
+        "bulletin",
+        "record",
+        "enquirer",
+        "democrat",
+        "republican",
+        "citizen",
+    ]
+)
+
+#: Capitalised words after a name that make the whole run an organisation or outlet.
+ORG_SUFFIXES = MEDIA_SUFFIXES | frozenset(
+    [
         "university",
         "college",
         "institute",
@@ -323,14 +352,6 @@ ORG_SUFFIXES = frozenset(
         "fund",
         "association",
         "agency",
-        "review",
-        "report",
-        "daily",
-        "weekly",
-        "independent",
-        "pravda",
-        "truth",
-        "insider",
     ]
 )
 
@@ -428,60 +449,6 @@ DISEASE_WORDS = frozenset(
     ]
 )
 
-#: Outlets named after a city ("Washington Post", "Kyiv Independent") are not about it.
-MEDIA_SUFFIXES = frozenset(
-    [
-        "news",
-        "times",
-        "post",
-        "journal",
-        "herald",
-        "tribune",
-        "press",
-        "gazette",
-        "telegraph",
-        "guardian",
-        "chronicle",
-        "observer",
-        "express",
-        "mirror",
-        "standard",
-        "today",
-        "magazine",
-        "tv",
-        "television",
-        "radio",
-        "broadcasting",
-        "broadcaster",
-        "network",
-        "networks",
-        "channel",
-        "media",
-        "review",
-        "report",
-        "daily",
-        "weekly",
-        "independent",
-        "pravda",
-        "truth",
-        "insider",
-        "sun",
-        "star",
-        "courier",
-        "dispatch",
-        "examiner",
-        "inquirer",
-        "ledger",
-        "register",
-        "sentinel",
-        "bulletin",
-        "record",
-        "enquirer",
-        "democrat",
-        "republican",
-        "citizen",
-    ]
-)
 
 #: Words that make a place name before them part of an institution's name ("Ohio Supreme
 #: Court", "Gainesville Police Department"): the place is named, but only as a modifier.
