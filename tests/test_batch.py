@@ -30,6 +30,14 @@ def geomap(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def build_geojson(corpus: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """``geomap build CORPUS --out OUT --format geojson --json --no-progress`` (+ ``extra``)."""
+    return geomap(
+        "build", str(corpus), "--out", str(out), "--format", "geojson", *extra, "--json",
+        "--no-progress",
+    )  # fmt: skip
+
+
 def snapshot(out: Path) -> dict[str, bytes]:
     """The output files (not the hidden temporary files of a write in progress)."""
     return {
@@ -53,18 +61,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     corpus, out = root / "corpus", root / "out"
     write_corpus(corpus, COUNT)
     started = time.perf_counter()
-    run = geomap(
-        "build",
-        str(corpus),
-        "--out",
-        str(out),
-        "--format",
-        "geojson",
-        "--jobs",
-        "2",
-        "--json",
-        "--no-progress",
-    )
+    run = build_geojson(corpus, out, "--jobs", "2")
     assert run.returncode == 0, run.stderr[-3000:]
     return {
         "corpus": corpus,
@@ -120,16 +117,7 @@ def test_grouped_merge_is_the_plain_greedy_merge(pipeline) -> None:  # noqa: ANN
 def test_rebuild_reprocesses_nothing(batch: dict) -> None:
     out = batch["out"]
     before, stamps = snapshot(out), mtimes(out)
-    run = geomap(
-        "build",
-        str(batch["corpus"]),
-        "--out",
-        str(out),
-        "--format",
-        "geojson",
-        "--json",
-        "--no-progress",
-    )
+    run = build_geojson(batch["corpus"], out)
     assert run.returncode == 0, run.stderr[-3000:]
     counts = json.loads(run.stdout)["counts"]
     assert counts["reprocessed"] == 0 and counts["cached"] == COUNT
@@ -190,16 +178,7 @@ def test_a_killed_build_leaves_every_output_intact(batch: dict) -> None:
     for name in after:
         json.loads(after[name])  # readable
     # the next build finishes the job
-    run = geomap(
-        "build",
-        str(batch["corpus"]),
-        "--out",
-        str(out),
-        "--format",
-        "geojson",
-        "--json",
-        "--no-progress",
-    )
+    run = build_geojson(batch["corpus"], out)
     assert run.returncode == 0, run.stderr[-3000:]
     assert snapshot(out) == before
     assert not list(out.glob(".*.tmp")), "the killed build's temporary files are cleaned up"
@@ -213,9 +192,7 @@ def test_one_changed_input_is_the_only_one_reprocessed(batch: dict) -> None:
         encoding="utf-8",
     )
     stamps = mtimes(out)
-    run = geomap(
-        "build", str(corpus), "--out", str(out), "--format", "geojson", "--json", "--no-progress"
-    )
+    run = build_geojson(corpus, out)
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout)
     assert report["reprocessed"] == ["doc-00123"]
@@ -225,18 +202,7 @@ def test_one_changed_input_is_the_only_one_reprocessed(batch: dict) -> None:
     assert "Lviv" in (out / "doc-00123.geojson").read_text(encoding="utf-8")
     # touching (same bytes, new mtime) is not a change: content hashes decide
     os.utime(target)
-    again = json.loads(
-        geomap(
-            "build",
-            str(corpus),
-            "--out",
-            str(out),
-            "--format",
-            "geojson",
-            "--json",
-            "--no-progress",
-        ).stdout
-    )
+    again = json.loads(build_geojson(corpus, out).stdout)
     assert again["counts"]["reprocessed"] == 0
 
 
