@@ -42,7 +42,7 @@ class Pipeline:
     def __call__(self, doc: Document) -> ParsedDocument:
         sentences = split_sentences(doc.text)
         mentions = self.recognise(doc.text, sentences)
-        toponyms = self.resolve(mentions)
+        toponyms = self.resolve(mentions, doc.text)
         events = extract_events(doc, sentences, toponyms)
         return ParsedDocument(doc, sentences, toponyms, events)
 

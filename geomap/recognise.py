@@ -353,6 +353,9 @@ class Recogniser:
         if single and not major and not demonym_only:
             zipf = self.words.get(key, 0.0)
             at_start = start in sentence_starts or _line_start(text, start)
+            if at_start and not zipf and key.endswith("s"):
+                # "Cases were reported": the word list holds headwords ("case") only.
+                zipf = self.words.get(key[:-1], 0.0)
             if zipf >= COMMON_WORD_ZIPF or (at_start and zipf >= 3.0):
                 return None
         prev_tok = tokens[match.first - 1] if match.first > 0 else None

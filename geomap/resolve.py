@@ -63,7 +63,9 @@ class Resolver:
         self.gazetteer = gazetteer
         self.threshold = threshold
 
-    def __call__(self, mentions: Sequence[Mention]) -> tuple[Toponym, ...]:
+    def __call__(self, mentions: Sequence[Mention], text: str | None = None) -> tuple[Toponym, ...]:
+        """Resolve a document's mentions together; ``text`` (the document's) lets lists
+        of places ("Arizona, Oregon and New York") agree on a kind."""
         plain = [m for m in mentions if m.cue not in ("bank", "street")]
         # Candidates depend on a mention's name, cue and role only: every mention of a
         # name shares one list, and the passes below score each list once per pass.
@@ -79,7 +81,11 @@ class Resolver:
         chosen: dict[Mention, _Scored | None] = {
             m: (max(c, key=lambda s: s.score) if c else None) for m, c in candidates.items()
         }
-        containers = _container_hints(plain)
+        siblings = _list_siblings(plain, text) if text is not None else {}
+        # In "Virginia, Washington, West Virginia" no item is the next one's container.
+        containers = {a: b for a, b in _container_hints(plain).items() if a not in siblings}
+        # "Buffalo, New York": Y reads as a region that holds a place called X, if any.
+        holds = {b: _regions_holding(candidates[a]) for a, b in containers.items()}
         # Two passes of spatial coherence: each mention's best guess pulls the others.
         for _ in range(2):
             anchors = [s.place for s in chosen.values() if s and s.place.kind not in ("country",)]
@@ -88,21 +94,24 @@ class Resolver:
                 for s in chosen.values()
                 if s and s.place.kind == "admin1"
             }
+            # "Arizona, California, New York and Ohio": a list names one kind of place.
+            listed = _listed_kinds(siblings, chosen)
             hints = {
                 m: hint.place for m, c in containers.items() if (hint := chosen.get(c)) is not None
             }
             coherence = _Coherence(anchors)
             # _best depends on the candidate list and the container hint, not the mention.
-            best: dict[tuple[int, int], _Scored | None] = {}
+            best: dict[tuple[int, int, int, str | None], _Scored | None] = {}
             chosen = {}
             for m in plain:
-                cands, container = candidates[m], hints.get(m)
-                pair = (id(cands), id(container))
-                if pair not in best:
-                    best[pair] = self._best(
-                        m, cands, country, anchors, regions, container, coherence
+                cands, container, held = candidates[m], hints.get(m), holds.get(m)
+                kind = listed.get(m)
+                key = (id(cands), id(container), id(held), kind)
+                if key not in best:
+                    best[key] = self._best(
+                        m, cands, country, anchors, regions, container, coherence, held, kind
                     )
-                chosen[m] = best[pair]
+                chosen[m] = best[key]
         ranked: dict[int, tuple[Candidate, ...]] = {}
         toponyms: dict[Mention, Toponym] = {}
         for m in plain:
@@ -156,20 +165,35 @@ class Resolver:
         regions: set[tuple[str | None, str | None]] = frozenset(),  # type: ignore[assignment]
         container: Place | None = None,
         coherence: _Coherence | None = None,
+        held: frozenset[tuple[str | None, str | None]] | None = None,
+        listed: str | None = None,
     ) -> _Scored | None:
         if not cands:
             return None
         if coherence is None:
             coherence = _Coherence(anchors)
         partial = []
+        # "Ohio, Oregon" in a list of states: a name that is itself a country's or a
+        # state's is not a town of Oregon, Ohio because the article names Ohio.
+        is_region_name = any(
+            c.place.kind in ("country", "admin1") and c.place.name == mention.name for c in cands
+        )
         for cand in cands:
             score = 0.55 * cand.score + 0.2 * place_prior(cand.place)
             if country and cand.place.country == country:
                 score += 0.15
-            if cand.place.kind != "admin1" and (cand.place.country, cand.place.admin1) in regions:
+            if (
+                not is_region_name
+                and cand.place.kind != "admin1"
+                and (cand.place.country, cand.place.admin1) in regions
+            ):
                 score += 0.15  # the article names the region this place is in
             if container is not None and _contains(container, cand.place):
                 score += 0.4  # "Wintersville, Ohio"
+            if held and _region_key(cand.place) in held:
+                score += 0.4  # the Ohio of "Wintersville, Ohio"
+            if listed is not None and cand.place.kind == listed:
+                score += 0.15
             partial.append(score)
         # Coherence adds at most 0.15 (it is a mean of terms <= 1), so once a candidate's
         # score without it is that much (and a rounding margin) below the best full score,
@@ -177,13 +201,14 @@ class Resolver:
         # Ranking uses the unclipped score: clipping at 1.0 first would tie two strong
         # candidates and hand the win to the id tie-break.
         best: _Scored | None = None
-        best_key: tuple[float, int, str] | None = None
+        best_key: tuple[float, bool, int, str] | None = None
         for i in sorted(range(len(cands)), key=lambda i: -partial[i]):
             if best_key is not None and partial[i] + 0.15 + 1e-6 < best_key[0]:
                 break
             place = cands[i].place
             raw = round(partial[i] + 0.15 * coherence(place), 6)
-            key = (raw, -len(place.id), place.id)
+            # In an exact tie a country beats its own province of that name (Taiwan).
+            key = (raw, place.kind == "country", -len(place.id), place.id)
             if best_key is None or key > best_key:
                 best, best_key = _Scored(place, min(raw, 1.0)), key
         return best
@@ -275,6 +300,57 @@ def _container_hints(mentions: list[Mention]) -> dict[Mention, Mention]:
         if b.start - a.end <= 2 and a.sentence == b.sentence and b.role == "literal":
             hints[a] = b
     return hints
+
+
+_LIST_GAPS = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
+
+
+def _list_siblings(mentions: list[Mention], text: str) -> dict[Mention, list[Mention]]:
+    """The other items of the list ("A, B and C") each mention stands in, if any."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    runs: list[list[Mention]] = []
+    for prev, m in zip([None, *ordered], ordered, strict=False):
+        if (
+            prev is not None
+            and prev.sentence == m.sentence
+            and text[prev.end : m.start] in _LIST_GAPS
+        ):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return {m: [o for o in run if o is not m] for run in runs if len(run) >= 3 for m in run}
+
+
+def _listed_kinds(
+    siblings: dict[Mention, list[Mention]], chosen: dict[Mention, _Scored | None]
+) -> dict[Mention, str]:
+    """For a mention in a list, the kind most of its siblings resolve to (two or more)."""
+    out = {}
+    for m, others in siblings.items():
+        kinds = Counter(s.place.kind for o in others if (s := chosen.get(o)) is not None)
+        if kinds:
+            kind, count = kinds.most_common(1)[0]
+            # Only regions: a list of towns says nothing about which town of a name.
+            if kind in ("admin1", "country") and count >= 2 and count * 2 > len(others):
+                out[m] = kind
+    return out
+
+
+def _region_key(place: Place) -> tuple[str | None, str | None] | None:
+    if place.kind == "country":
+        return (place.country, None)
+    if place.kind == "admin1":
+        return (place.country, place.admin1)
+    return None
+
+
+def _regions_holding(cands: list[_Scored]) -> frozenset[tuple[str | None, str | None]]:
+    """The countries and first-level regions some candidate (not itself one) lies in."""
+    keys: set[tuple[str | None, str | None]] = set()
+    for c in cands:
+        if c.place.kind not in ("country", "admin1", "continent", "region"):
+            keys.update(((c.place.country, None), (c.place.country, c.place.admin1)))
+    return frozenset(keys)
 
 
 def _contains(container: Place, place: Place) -> bool:

