@@ -199,6 +199,16 @@ def _alternation(keys: Iterable[str]) -> str:
 
 @functools.cache
 def _index() -> _Index:
+    names, demonyms, plurals, capitals, codes = _cached_tables()
+    edge_l, edge_r = r"(?<![\w-])", r"(?![\w-])"
+    poss = r"(?P<poss>['’]s\b|['’](?=\s))?"
+    name_re = re.compile(rf"{edge_l}(?P<w>{_alternation([*names, *capitals])}){edge_r}{poss}")
+    demonym_re = re.compile(rf"{edge_l}(?P<w>{_alternation([*demonyms, *plurals])}){edge_r}")
+    return _Index(names, demonyms, plurals, capitals, codes, name_re, demonym_re)
+
+
+def _build_tables() -> list[dict[str, str]]:
+    """names, demonyms, plurals, capitals and codes, each mapped to the country's name."""
     table = countries()
     by_code = {c.alpha2: c for c in table}
     names = _by_population(
@@ -210,11 +220,51 @@ def _index() -> _Index:
     plurals = {p: v for d, v in demonyms.items() if (p := _plural(d))}
     capitals = _by_population((c.capital, c) for c in table if c.capital)
     codes = {c.alpha2: c.name for c in table} | {c.alpha3: c.name for c in table if c.alpha3}
-    edge_l, edge_r = r"(?<![\w-])", r"(?![\w-])"
-    poss = r"(?P<poss>['’]s\b|['’](?=\s))?"
-    name_re = re.compile(rf"{edge_l}(?P<w>{_alternation([*names, *capitals])}){edge_r}{poss}")
-    demonym_re = re.compile(rf"{edge_l}(?P<w>{_alternation([*demonyms, *plurals])}){edge_r}")
-    return _Index(names, demonyms, plurals, capitals, codes, name_re, demonym_re)
+    return [names, demonyms, plurals, capitals, codes]
+
+
+def _cached_tables() -> list[dict[str, str]]:
+    """``_build_tables()``, kept in the user cache: building reads ~250 JSON files and
+    pycountry, a third of a one-document run. The key covers this module's code and every
+    data file read, so an entry is never stale; an unusable cache is simply rebuilt."""
+    from .gazetteer.index import default_cache_dir
+
+    path = default_cache_dir() / f"countries-{_tables_key()}.json"
+    try:
+        tables = json.loads(path.read_bytes())
+        if isinstance(tables, list) and [type(t) for t in tables] == [dict] * 5:
+            return tables
+    except (OSError, ValueError):
+        pass
+    tables = _build_tables()
+    from .io.atomic import write_text
+
+    try:
+        write_text(path, json.dumps(tables, ensure_ascii=False))
+        for old in path.parent.glob("countries-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache only costs the rebuild next time
+    return tables
+
+
+def _tables_key() -> str:
+    import hashlib
+    import importlib.util
+    import os
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    # Found, not imported: importing pycountry reads its package metadata (~15 ms).
+    for package, data in (("countryinfo", "data"), ("pycountry", "databases")):
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError(f"No module named {package!r}", name=package)
+        folder = os.path.join(os.path.dirname(spec.origin), data)
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            stat = entry.stat()
+            digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def country_name(value: str | None) -> str | None:

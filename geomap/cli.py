@@ -288,9 +288,13 @@ def extract(
     from .ingest import Failure, documents_from_jsonl, read_inputs
     from .output import document_json, mentions_table, parsed_geojson
 
-    pipe = _pipeline(overlay)
     if jsonl:
-        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+        try:
+            stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            typer.echo(f"geomap: {source}: cannot read ({exc.strerror or exc})", err=True)
+            raise typer.Exit(2) from None
+        pipe = _pipeline(overlay)
         failed = False
         for item in documents_from_jsonl(stream, "<stdin>" if source == "-" else source):
             if isinstance(item, Failure):
@@ -301,6 +305,7 @@ def extract(
                 json.dumps(document_json(pipe(item)), sort_keys=True, ensure_ascii=False) + "\n"
             )
         raise typer.Exit(1 if failed else 0)
+    pipe = _pipeline(overlay)
     items = read_inputs([source])
     status = 0
     for item in items:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from shapely.geometry.base import BaseGeometry
+if TYPE_CHECKING:  # shapely costs ~0.1 s to import and most records carry no geometry
+    from shapely.geometry.base import BaseGeometry
 
 DatePrecision = Literal["day", "week", "month", "year"]
 #: How a mention is used in its sentence. Only ``literal`` mentions can be event locations.

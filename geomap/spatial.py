@@ -7,10 +7,11 @@ projection centred on the place in question and brought back to WGS84.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from shapely import Point
-from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
+if TYPE_CHECKING:  # shapely is imported where geometry is built: it costs ~0.1 s
+    from shapely import Point
+    from shapely.geometry.base import BaseGeometry
 
 #: How far a bank reaches from the river, and how much of the river's length is kept.
 BANK_WIDTH_KM = 15.0
@@ -57,6 +58,9 @@ def bank_area(river: BaseGeometry, side: str, focus: Point) -> tuple[BaseGeometr
     Left and right are taken facing downstream, which is why curated river lines are
     digitised from source to mouth.
     """
+    from shapely import Point
+    from shapely.ops import transform
+
     near_lon, near_lat = _nearest_on(river, focus)
     forward, back = _projections(near_lon, near_lat)
     local_river = transform(forward, river)
@@ -129,6 +133,9 @@ def side_of(river: BaseGeometry, point: Point) -> str:
 @lru_cache(maxsize=1024)
 def near_area(lon: float, lat: float, radius_km: float = NEAR_RADIUS_KM) -> BaseGeometry:
     """A circle of ``radius_km`` around the point (remembered: geometries are immutable)."""
+    from shapely import Point
+    from shapely.ops import transform
+
     forward, back = _projections(lon, lat)
     return transform(back, Point(0, 0).buffer(radius_km * 1000, quad_segs=16)).simplify(0.0005)
 
@@ -166,8 +173,17 @@ def offset_area(lon: float, lat: float, relation: str) -> tuple[float, float, Ba
         km = float(parts[0][:-2])
     except ValueError:
         return None
-    from geopy.distance import geodesic
+    geod = _wgs84_km()
+    dest = geod.Direct(lat, lon, bearing, km, geod.LATITUDE | geod.LONGITUDE)
+    dest_lon, dest_lat = dest["lon2"], dest["lat2"]
+    area = near_area(round(dest_lon, 6), round(dest_lat, 6), max(2.0, km / 4))
+    return dest_lon, dest_lat, area
 
-    dest = geodesic(kilometers=km).destination((lat, lon), bearing)
-    area = near_area(round(dest.longitude, 6), round(dest.latitude, 6), max(2.0, km / 4))
-    return dest.longitude, dest.latitude, area
+
+@lru_cache(maxsize=1)
+def _wgs84_km():  # noqa: ANN202 - geographiclib has no type hints
+    """WGS84 in kilometres: the very ellipsoid and units geopy's ``geodesic`` uses, so results
+    match it to the bit, without geopy's ~0.1 s import."""
+    from geographiclib.geodesic import Geodesic
+
+    return Geodesic(6378.137, 1 / 298.257223563)

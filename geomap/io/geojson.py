@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from shapely import Point
-from shapely.geometry import mapping
-from shapely.geometry.base import BaseGeometry
-from shapely.geometry.polygon import orient
+from typing import TYPE_CHECKING, Any
 
 from ..models import Event, ParsedDocument, Toponym
+
+if TYPE_CHECKING:  # shapely is imported where a geometry is written: it costs ~0.1 s
+    from shapely.geometry.base import BaseGeometry
 
 #: Decimal places of every coordinate: 1e-6 degrees is about 0.1 m.
 COORDINATE_PRECISION = 6
@@ -67,6 +65,8 @@ def _round_coords(coords: Any) -> Any:
 
 
 def _orient(geom: BaseGeometry) -> BaseGeometry:
+    from shapely.geometry.polygon import orient
+
     if geom.geom_type == "Polygon":
         return orient(geom, sign=1.0)
     if geom.geom_type == "MultiPolygon":
@@ -75,8 +75,15 @@ def _orient(geom: BaseGeometry) -> BaseGeometry:
 
 
 def geometry_json(geom: BaseGeometry) -> dict[str, Any]:
+    from shapely.geometry import mapping
+
     data = mapping(_orient(geom))
     return {"type": data["type"], "coordinates": _round_coords(data["coordinates"])}
+
+
+def _point_json(lon: float, lat: float) -> dict[str, Any]:
+    """``geometry_json(Point(lon, lat))``, without making the Point."""
+    return {"type": "Point", "coordinates": _round_coords((lon, lat))}
 
 
 def _iso(date: dt.date | None) -> str | None:
@@ -91,11 +98,12 @@ def _props(**values: Any) -> dict[str, Any]:
 
 
 def event_feature(event: Event) -> dict[str, Any]:
-    geom = event.geometry if event.geometry is not None else Point(event.lon, event.lat)
     return {
         "type": "Feature",
         "id": event.id,
-        "geometry": geometry_json(geom),
+        "geometry": geometry_json(event.geometry)
+        if event.geometry is not None
+        else _point_json(event.lon, event.lat),
         "properties": _props(
             layer="event",
             name=event.location,
@@ -152,9 +160,9 @@ def context_features(parsed: Sequence[ParsedDocument]) -> list[dict[str, Any]]:
             {
                 "type": "Feature",
                 "id": f"{layer}:{place_id}",
-                "geometry": geometry_json(
-                    geom if geom is not None else Point(place.lon, place.lat)
-                ),
+                "geometry": geometry_json(geom)
+                if geom is not None
+                else _point_json(place.lon, place.lat),
                 "properties": _props(
                     layer=layer,
                     name=place.name,
