@@ -14,13 +14,15 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from shapely import Point
+from typing import TYPE_CHECKING
 
 from . import spatial
 from .gazetteer import Gazetteer, place_prior
 from .geodesy import haversine_km
 from .models import Candidate, Mention, Place, Precision, Toponym
+
+if TYPE_CHECKING:
+    from shapely import Point
 
 THRESHOLD = 0.35
 _CUE_KINDS: dict[str, frozenset[str]] = {
@@ -242,6 +244,10 @@ class Resolver:
         self, banks: list[Mention], toponyms: dict[Mention, Toponym]
     ) -> dict[Mention, Toponym]:
         out: dict[Mention, Toponym] = {}
+        if not banks:
+            return out
+        from shapely import Point  # only here: most articles name no bank (0.1 s import)
+
         focus = _focus(list(toponyms.values()))
         previous_side: str | None = None
         for mention in sorted(banks, key=lambda m: m.start):
@@ -462,6 +468,8 @@ def _streets(streets: list[Mention], toponyms: dict[Mention, Toponym]) -> dict[M
 
 def _focus(toponyms: list[Toponym]) -> Point | None:
     """The article's focus: its most-mentioned literal town-level place."""
+    from shapely import Point
+
     top = _focus_toponym(toponyms)
     return None if top is None or top.place is None else Point(top.place.lon, top.place.lat)
 
