@@ -6,6 +6,7 @@ that ``geomap --help`` stays instant.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -476,4 +477,7 @@ def gazetteer_remove(name: Annotated[str, typer.Argument(help="The import's laye
 
 
 def main() -> None:
+    # A run makes millions of short-lived objects and next to no reference cycles, so the
+    # default (collect every 700 allocations) spends ~8 % of a corpus run finding nothing.
+    gc.set_threshold(50_000, 50, 100)
     app()
