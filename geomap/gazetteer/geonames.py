@@ -32,6 +32,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from ..lexicon import COUNTRY_ABBREVIATIONS
@@ -49,6 +50,7 @@ COUNTRY_POINT_COLUMNS = ("iso", "lat", "lon", "source_url", "note")
 ALIAS_COLUMNS = ("place_id", "alias", "name_type", "source_url", "note")
 
 
+@cache  # the index's fingerprint is taken twice at start-up: ~1 ms each
 def _package_version(name: str) -> str:
     try:
         return importlib.metadata.version(name)

@@ -19,7 +19,7 @@ from .base import GazetteerSource, PlaceRecord
 from .normalise import name_key
 from .tables import GazetteerFileError
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,17 +35,31 @@ CREATE TABLE places (
     population INTEGER NOT NULL DEFAULT 0,
     geonameid INTEGER,
     feature_code TEXT,
-    wkt TEXT,
+    -- The geometry as WKB (parsed several times faster than WKT), or WKT text in an
+    -- import built before schema 6; the name is kept so those stay readable.
+    wkt BLOB,
     source TEXT NOT NULL,
     priority INTEGER NOT NULL
 );
 CREATE TABLE words (word TEXT PRIMARY KEY, zipf REAL NOT NULL);
+-- The common words (zipf >= COMMON_ZIPF) packed into one row, newline-separated words and
+-- their space-separated zipfs in the same order: read at every start-up, and one value is
+-- split several times faster than thousands of rows are fetched.
+CREATE TABLE common_words (words TEXT NOT NULL, zipfs TEXT NOT NULL);
 CREATE TABLE names (
     key TEXT NOT NULL,
     place INTEGER NOT NULL REFERENCES places(rowid),
     name TEXT NOT NULL,
     type TEXT NOT NULL
 );
+-- The distinct name keys by first character and length, newline-separated (keys are
+-- [a-z0-9 ]): a fuzzy lookup scans a few of these instead of DISTINCT over the names.
+CREATE TABLE near_keys (
+    first TEXT NOT NULL,
+    length INTEGER NOT NULL,
+    keys TEXT NOT NULL,
+    PRIMARY KEY (first, length)
+) WITHOUT ROWID;
 """
 #: ``names_key`` covers every column of ``names``, so a lookup reads the index alone and
 #: never the table (about a quarter less work for SQLite in a bulk lookup).
@@ -54,6 +68,14 @@ CREATE INDEX names_key ON names(key, place, name, type);
 CREATE INDEX places_country_admin1 ON places(country, admin1, kind);
 CREATE INDEX places_lat_lon ON places(lat, lon);
 """
+#: Filled once the names are indexed (DISTINCT then reads the index alone).
+_NEAR_KEYS = """
+INSERT INTO near_keys
+    SELECT substr(key, 1, 1), length(key), group_concat(key, char(10))
+    FROM (SELECT DISTINCT key FROM names) GROUP BY 1, 2;
+"""
+#: Words at least this frequent (Zipf scale) are the recogniser's common words.
+COMMON_ZIPF = 3.0
 
 
 #: Upper bound on the memory map of an index (SQLite maps no more than the file).
@@ -121,7 +143,7 @@ def build_index(
             _insert_words(con)
         if show:
             print("geomap: indexing names…", file=sys.stderr, flush=True)
-        con.executescript(_INDEXES)
+        con.executescript(_INDEXES + _NEAR_KEYS)
         con.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [
@@ -152,8 +174,13 @@ def _insert_words(con: sqlite3.Connection) -> None:
         w for w in get_english_words_set(["web2", "gcide"], lower=False, alpha=True) if w.islower()
     }
     rows = ((w, zipf_frequency(w, "en")) for w in lower)
-    con.executemany(
-        "INSERT OR IGNORE INTO words VALUES (?, ?)", sorted(r for r in rows if r[1] >= 2.5)
+    kept = sorted(r for r in rows if r[1] >= 2.5)
+    con.executemany("INSERT OR IGNORE INTO words VALUES (?, ?)", kept)
+    common = [(w, z) for w, z in kept if z >= COMMON_ZIPF]
+    # repr: the shortest text that reads back as the very same float.
+    con.execute(
+        "INSERT INTO common_words VALUES (?, ?)",
+        ("\n".join(w for w, _ in common), " ".join(repr(z) for _, z in common)),
     )
 
 
@@ -204,10 +231,16 @@ def _place_row(rowid: int, rec: PlaceRecord, source: GazetteerSource) -> tuple:
         rec.population,
         rec.geonameid,
         rec.feature_code,
-        rec.wkt,
+        _wkb(rec.wkt),
         source.name,
         source.priority,
     )
+
+
+def _wkb(wkt: str | None) -> bytes | None:
+    import shapely
+
+    return shapely.to_wkb(shapely.from_wkt(wkt)) if wkt else None
 
 
 def _name_rows(rowid: int, rec: PlaceRecord) -> Iterator[tuple]:

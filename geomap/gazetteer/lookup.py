@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -182,10 +183,11 @@ class Gazetteer:
         # lookup should not rebuild it.
         self._places: list[dict[int, Place]] = [{} for _ in self._layers]
         self._words: dict[str, float] | None = None
-        # fuzzy() answers and the key lists it scans: the same near-miss names come up
-        # again and again in a corpus, and each scan reads ~20,000 keys from the index.
+        # fuzzy() answers and the key lists it scans (by first character and length): the
+        # same near-miss names come up again and again in a corpus, and each scan reads
+        # ~20,000 keys from the index.
         self._fuzzy: dict[tuple[str, int, float], tuple[Candidate, ...]] = {}
-        self._near: dict[tuple[str, int, int], list[str]] = {}
+        self._near: dict[tuple[str, int], list[str]] = {}
         # lookup() answers by (kinds, limit), then by name: the same names recur in every
         # article of a corpus.
         self._lookups: dict[
@@ -234,10 +236,15 @@ class Gazetteer:
             if found is None:
                 if len(self._text_hits) > _MAX_CACHED:
                     self._text_hits.clear()
-                found = self._text_hits[key] = tuple(
-                    h for h in self.hits(key) if h.name_type in TEXT_NAME_TYPES
+                every = self._key_hits(key)  # most often none: no filter to set up then
+                found = self._text_hits[key] = (
+                    tuple([h for h in every if h.name_type in TEXT_NAME_TYPES]) if every else ()
                 )
             return found
+        return self._key_hits(key)
+
+    def _key_hits(self, key: str) -> tuple[NameHit, ...]:
+        """``hits`` of a name key (folded already: name_key's memo would only grow)."""
         found = self._hits.get(key)
         if found is None:
             self._fetch([key])
@@ -266,7 +273,9 @@ class Gazetteer:
                 cached.clear()
             for start in range(0, len(keys), _BATCH):
                 for key, rows in self._read(keys[start : start + _BATCH]).items():
-                    cached[key] = tuple([NameHit(*row) for row in rows])
+                    # tuple.__new__ makes each NameHit from its row in C, with no call to
+                    # NameHit.__new__ (a Python function) per row.
+                    cached[key] = tuple(map(tuple.__new__, repeat(NameHit), rows))
         finally:
             if collecting:
                 gc.enable()
@@ -395,12 +404,15 @@ class Gazetteer:
             return [
                 Candidate(c.place, round(c.score * 0.98, 6)) for c in self.lookup(key, limit=limit)
             ]
-        keys = self._keys_near(key)
-        matches = process.extract(
-            key, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=min_similarity
+        # Every match, then the best ``limit`` by score and key: what ``extract`` answers for
+        # the keys in sorted order (it breaks ties by position), without sorting them all.
+        near = process.extract(
+            key, self._keys_near(key), scorer=fuzz.ratio, limit=None, score_cutoff=min_similarity
         )
+        scored = {matched: similarity for matched, similarity, _ in near}  # one per key
+        matches = sorted(scored.items(), key=lambda ks: (-ks[1], ks[0]))[:limit]
         out: dict[str, Candidate] = {}
-        for matched_key, similarity, _ in matches:
+        for matched_key, similarity in matches:
             for cand in self.lookup(matched_key, limit=limit):
                 score = round(cand.score * similarity / 100.0, 6)
                 if cand.place.id not in out or out[cand.place.id].score < score:
@@ -408,32 +420,46 @@ class Gazetteer:
         return sorted(out.values(), key=lambda c: (-c.score, c.place.id))[:limit]
 
     def _keys_near(self, key: str) -> list[str]:
+        """The name keys a fuzzy match of ``key`` may be: in no order, and repeated where
+        layers share a key."""
         # Spelling variants nearly always keep the first letter and length within ~30 %.
         low, high = int(len(key) * 0.7), int(len(key) * 1.3) + 1
-        cached = self._near.get((key[0], low, high))
-        if cached is not None:
-            return cached
-        keys: set[str] = set()
+        keys: list[str] = []
+        for length in range(low, high + 1):
+            keys += self._near_bucket(key[0], length)
+        return keys
+
+    def _near_bucket(self, first: str, length: int) -> list[str]:
+        """The name keys of every layer starting with ``first`` and ``length`` long."""
+        found = self._near.get((first, length))
+        if found is not None:
+            return found
+        found = []
         for con in self._layers:
-            # One string of newline-separated keys (keys are [a-z0-9 ]: see name_key)
-            # instead of ~20,000 rows: a third faster.
-            (joined,) = con.execute(
-                "SELECT group_concat(key, char(10)) FROM (SELECT DISTINCT key FROM names "
-                "WHERE key >= ? AND key < ? AND length(key) BETWEEN ? AND ?)",
-                (key[0], chr(ord(key[0]) + 1), low, high),
-            ).fetchone()
-            if joined:
-                keys.update(joined.split("\n"))
-        if len(self._near) >= 16:
+            try:
+                row = con.execute(
+                    "SELECT keys FROM near_keys WHERE first = ? AND length = ?", (first, length)
+                ).fetchone()
+            except sqlite3.OperationalError:  # an import made before the table existed
+                row = con.execute(
+                    "SELECT group_concat(key, char(10)) FROM (SELECT DISTINCT key FROM names "
+                    "WHERE key >= ? AND key < ? AND length(key) = ?)",
+                    (first, chr(ord(first) + 1), length),
+                ).fetchone()
+            if row and row[0]:
+                found += row[0].split("\n")
+        if len(self._near) >= 128:
             self._near.clear()
-        found = self._near[(key[0], low, high)] = sorted(keys)
+        self._near[(first, length)] = found
         return found
 
     def word_frequencies(self) -> dict[str, float]:
         """Zipf frequency of common English words (lower case), from the base layer."""
         if self._words is None:
-            rows = self._layers[0].execute("SELECT word, zipf FROM words WHERE zipf >= 3.0")
-            self._words = dict(rows.fetchall())
+            row = self._layers[0].execute("SELECT words, zipfs FROM common_words").fetchone()
+            self._words = {}
+            if row and row[0]:  # (an index built without words has none)
+                self._words = dict(zip(row[0].split("\n"), map(float, row[1].split()), strict=True))
         return self._words
 
     def get(self, place_id: str) -> Place | None:
@@ -605,10 +631,11 @@ def _strip_possessive(key: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _geometry(wkt: str):  # noqa: ANN202 - shapely type
-    from shapely import wkt as shapely_wkt
+def _geometry(stored: bytes | str):  # noqa: ANN202 - shapely type
+    """A place's geometry as the index stores it: WKB, or WKT text in an older import."""
+    import shapely
 
-    return shapely_wkt.loads(wkt)
+    return shapely.from_wkb(stored) if isinstance(stored, bytes) else shapely.from_wkt(stored)
 
 
 def _folded(name: str) -> str:
