@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 ActorKind = Literal[
     "military", "government", "police", "civilians", "protesters", "rioters", "state", "national"
@@ -93,6 +93,8 @@ for _kind, _head_words in {
 }.items():
     for _word in _head_words.split():
         HEADS[(_word,)] = _kind  # type: ignore[assignment]
+_LONGEST_HEAD = max(len(k) for k in HEADS)
+_HEAD_FIRSTS = frozenset(k[0] for k in HEADS)
 
 
 #: Common abbreviations that name countries (beside the data's own names and spellings).
@@ -300,8 +302,7 @@ def actor_name(kind: ActorKind, country: str | None) -> str | None:
 # --------------------------------------------------------------------------- scanning
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple is made several times faster than a dataclass
     start: int
     end: int
     text: str
@@ -327,16 +328,41 @@ class _Modifier:
     possessive: bool
 
 
+@functools.cache
+def _word_starts() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Where a country name or capital, and a demonym, can begin: at the start of a word,
+    with the first letter of one of them."""
+    index = _index()
+
+    def starts(keys: Iterable[str]) -> re.Pattern[str]:
+        return re.compile(rf"(?<![\w-])[{re.escape(''.join(sorted({k[0] for k in keys})))}]")
+
+    return starts([*index.names, *index.capitals]), starts([*index.demonyms, *index.plurals])
+
+
+def _finditer(
+    pattern: re.Pattern[str], starts: re.Pattern[str], text: str
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose matches begin where ``starts`` does:
+    a long alternation is costly to try at every character, so try it only there."""
+    end = 0
+    for start in starts.finditer(text):
+        if start.start() >= end and (m := pattern.match(text, start.start())):
+            end = m.end()
+            yield m
+
+
 def _modifiers(text: str) -> list[_Modifier]:
     index = _index()
+    name_starts, demonym_starts = _word_starts()
     found: list[_Modifier] = []
-    for m in index.name_re.finditer(text):
+    for m in _finditer(index.name_re, name_starts, text):
         word = m.group("w")
         is_capital = word in index.capitals and word not in index.names
         country = index.capitals[word] if is_capital else index.names[word]
         kind: Literal["name", "capital"] = "capital" if is_capital else "name"
         found.append(_Modifier(m.start(), m.end(), country, kind, bool(m.group("poss"))))
-    for m in index.demonym_re.finditer(text):
+    for m in _finditer(index.demonym_re, demonym_starts, text):
         word = m.group("w")
         plural = word in index.plurals and word not in index.demonyms
         country = index.plurals[word] if plural else index.demonyms[word]
@@ -359,14 +385,12 @@ def _non_overlapping(found: list[_Modifier]) -> list[_Modifier]:
 def _heads(tokens: list[_Token]) -> Iterator[tuple[int, int, ActorKind]]:
     """(first token, last token, kind) of every head noun, longest match first."""
     i = 0
-    longest = max(len(k) for k in HEADS)
-    firsts = {k[0] for k in HEADS}
-    lowers = [t.lower for t in tokens]
+    lowers = [t.text.lower() for t in tokens]
     while i < len(tokens):
-        if lowers[i] not in firsts:  # no head starts with this word
+        if lowers[i] not in _HEAD_FIRSTS:  # no head starts with this word
             i += 1
             continue
-        for size in range(min(longest, len(tokens) - i), 0, -1):
+        for size in range(min(_LONGEST_HEAD, len(tokens) - i), 0, -1):
             words = tuple(lowers[i : i + size])
             kind = HEADS.get(words)
             if kind and _is_head(tokens, i + size - 1, words):

@@ -297,21 +297,41 @@ def _year_only(m: re.Match[str]) -> dict[str, object]:
     return {"kind": "explicit", "year": int(m.group("year")), "prep": m.group("prep").lower()}
 
 
-_PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), _iso),
-    (re.compile(rf"\b{_PREP}?{_MON_ANY}\s+{_DAYNUM}(?:,?\s+{_YEAR})?\b(?!:)"), _explicit),
+#: What the match of each pattern below needs somewhere in the span: one quick search of
+#: these rules a costly pattern out for the many sentences without a date.
+_NEEDS_DIGIT = re.compile(r"\d")
+#: Every month name and abbreviation starts with one of these (matched case-sensitively).
+_NEEDS_MONTH = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
+_NEEDS_SEASON = re.compile(r"(?i:spring|summer|autumn|fall|winter)")
+#: Every weekday name ends in "day".
+_NEEDS_WEEKDAY = re.compile(r"day")
+_NEEDS_WEEK = re.compile(r"(?i:week)")
+_NEEDS_MONTH_WORD = re.compile(r"(?i:month)")
+_NEEDS_YEAR_WORD = re.compile(r"(?i:year)")
+_NEEDS_UNIT = re.compile(r"(?i:day|week|fortnight|month|year)")
+
+#: (pattern, builder, what its match needs: ``None`` where no search is cheaper than it).
+_PATTERNS: tuple[tuple[re.Pattern[str], Builder, re.Pattern[str] | None], ...] = (
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), _iso, _NEEDS_DIGIT),
+    (
+        re.compile(rf"\b{_PREP}?{_MON_ANY}\s+{_DAYNUM}(?:,?\s+{_YEAR})?\b(?!:)"),
+        _explicit,
+        _NEEDS_MONTH,
+    ),
     (
         re.compile(rf"\b{_PREP}?(?:the\s+)?{_DAYNUM}\s+(?:of\s+)?{_MON_ANY}(?:,?\s+{_YEAR})?\b"),
         _explicit,
+        _NEEDS_MONTH,
     ),
-    (re.compile(rf"\b{_PREP}?{_PART}?{_MON}(?:,?\s+{_YEAR})\b"), _explicit),
-    (re.compile(rf"\b{_PREP}{_PART}?{_MON}\b"), _explicit),
-    (re.compile(rf"\b{_PART}{_MON}\b"), _explicit),
+    (re.compile(rf"\b{_PREP}?{_PART}?{_MON}(?:,?\s+{_YEAR})\b"), _explicit, _NEEDS_MONTH),
+    (re.compile(rf"\b{_PREP}{_PART}?{_MON}\b"), _explicit, _NEEDS_MONTH),
+    (re.compile(rf"\b{_PART}{_MON}\b"), _explicit, _NEEDS_MONTH),
     (
         re.compile(
             rf"\b(?P<prep>(?i:in|since|by|until|from|during|before|after|of))\s+{_YEAR}\b(?![-,.]?\d)"
         ),
         _year_only,
+        _NEEDS_DIGIT,
     ),
     (
         re.compile(
@@ -326,6 +346,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
             rf"(?!\s+(?i:{_SEASON_COMPOUNDS})\b)"
         ),
         _season,
+        _NEEDS_SEASON,
     ),
     (
         re.compile(
@@ -335,6 +356,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
             + r"(?:\s+(?:morning|afternoon|evening|night))?\b"
         ),
         lambda m: _weekday(m) | ({"prep": "on"} if m.group("on2") else {}),
+        _NEEDS_WEEKDAY,
     ),
     (
         re.compile(
@@ -342,12 +364,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
             r"|this\s+(?:morning|afternoon|evening))\b"
         ),
         _day_rel,
+        None,
     ),
     (
         re.compile(
             r"\b(?i:(?:(?:over|at|during)\s+)?(?:(?P<shift>last|this\s+past|past|next|this|coming)\s+|the\s+)weekend)\b"
         ),
         _weekend,
+        _NEEDS_WEEK,
     ),
     (
         re.compile(
@@ -355,6 +379,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
             r"(?P<shift>last|this|next|the\s+previous|the\s+past|the\s+coming)\s+week)\b"
         ),
         _unit_rel("week"),
+        _NEEDS_WEEK,
     ),
     (
         re.compile(
@@ -362,6 +387,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
             r"(?P<shift>last|this|next|the\s+previous|the\s+past|the\s+coming)\s+month)\b"
         ),
         _unit_rel("month_rel"),
+        _NEEDS_MONTH_WORD,
     ),
     (
         re.compile(
@@ -369,6 +395,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
             r"(?P<shift>last|this|next|the\s+previous|the\s+past)\s+year)\b"
         ),
         _unit_rel("year_rel"),
+        _NEEDS_YEAR_WORD,
     ),
     (
         re.compile(
@@ -376,27 +403,22 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = (
             rf"(?:{_NUM}[\s-]+)?{_UNIT}\s+(?P<dir>ago|before|earlier|after|later))\b"
         ),
         _offset,
+        _NEEDS_UNIT,
     ),
-)
-
-
-#: Every pattern above needs one of these in its match (a digit, a month or its
-#: abbreviation, "day" of the weekdays, today and yesterday, "night", "week", ...): a span
-#: without any has no date, and one search rules out all the patterns.
-_DATE_HINT = re.compile(
-    r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|night|tomorrow|morning"
-    r"|afternoon|evening|week|fortnight|month|year|spring|summer|autumn|fall|winter",
-    re.IGNORECASE,
 )
 
 
 def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMention]:
     """Date expressions in ``text[start:end]``, with offsets into ``text``, in text order."""
     end = len(text) if end is None else end
-    if not _DATE_HINT.search(text, start, end):
-        return []
     found: list[DateMention] = []
-    for pattern, build in _PATTERNS:
+    present: dict[re.Pattern[str], bool] = {}
+    for pattern, build, needs in _PATTERNS:
+        if needs is not None:
+            if needs not in present:
+                present[needs] = needs.search(text, start, end) is not None
+            if not present[needs]:
+                continue
         for m in pattern.finditer(text, start, end):
             fields = build(m)
             if fields is not None:

@@ -97,7 +97,7 @@ from geomap.taxonomy import (
     CueMatch,
     Token,
     match_cues,
-    may_have_cues,
+    token_texts,
     tokenize,
     words,
 )
@@ -142,9 +142,11 @@ _NEGATION = words("not n't no never deny denied denies without")
 _SPEECH = words("say announce declare order state vow pledge promise warn threaten tell")
 _DESTINATION_PREPS = ("to", "toward", "towards", "across", "onto")
 _PREPOSITIONS = words("from to into in at of out across toward towards onto near around outside on")
-_ANAPHOR_RE = re.compile(
-    r"\bthe (city|town|village|capital|region|province|area)(?:['’]s)?\b", re.I
-)
+_ANAPHOR_NOUNS = r"(city|town|village|capital|region|province|area)(?:['’]s)?\b"
+_ANAPHOR_RE = re.compile(rf"\bthe {_ANAPHOR_NOUNS}", re.I)
+#: Whether a span has an anaphor, tested from the space after "the" (search from 3
+#: characters in): the regex engine skips ahead to a literal fast, to a word boundary not.
+_ANAPHOR_AFTER_THE = re.compile(rf" (?<=\bthe ){_ANAPHOR_NOUNS}", re.I)
 _LOCATIVE_RE = re.compile(
     r"\b(?:of|in|from|to|into|across|at|near|inside|throughout|within|against)\s+(?:the\s+)?$",
     re.I,
@@ -334,15 +336,17 @@ def _sentence_events(ctx: _Context, index: int, sentence: Sentence) -> list[_Fou
     # Every event needs a location: a locatable toponym in the sentence, or an anaphor
     # ("the city") in it that points back to one. A sentence with neither gives nothing,
     # so it is not tokenised; and one without a cue gets no dates or actors.
-    if not ctx.has_locatable(sentence.start, sentence.end) and not _ANAPHOR_RE.search(
-        ctx.doc.text, sentence.start, sentence.end
+    if not ctx.has_locatable(sentence.start, sentence.end) and not _ANAPHOR_AFTER_THE.search(
+        ctx.doc.text, sentence.start + 3, sentence.end
     ):
         return []
-    if not may_have_cues(ctx.doc.text, sentence.start, sentence.end):
+    matches = tuple(match_cues(token_texts(ctx.doc.text, sentence.start, sentence.end)))
+    if not matches:
         return []
     tokens = tokenize(ctx.doc.text, sentence.start, sentence.end)
-    matches = tuple(match_cues(tokens))
-    if not matches:
+    # Dates and actors are costly: find them only where a cue can pass ``_judge``'s first
+    # checks (its required word is then in the sentence, let alone the clause).
+    if not any(_may_count(ctx, tokens, match) for match in matches):
         return []
     view = _view(ctx, index, sentence, tokens, matches)
     found = [f for match in matches for f in _judge(ctx, view, match)]
@@ -461,6 +465,15 @@ def _judge(ctx: _Context, view: _View, match: CueMatch) -> list[_Found]:
             category, clause_no, event, traits, dated.dating, _place_key(where), until=dated.until
         )
     ]
+
+
+def _may_count(ctx: _Context, tokens: Sequence[Token], match: CueMatch) -> bool:
+    """``_judge``'s checks that need no clause, date or actor, over the whole sentence."""
+    return (
+        not _negated(tokens, match.first)
+        and not _inside_place_name(ctx, tokens[match.first].start, tokens[match.last].end)
+        and _requirements_met(match, tokens)
+    )
 
 
 def _place_key(where: _Where) -> str | None:
