@@ -176,18 +176,21 @@ class Resolver:
             coherence = _Coherence(anchors)
         partial = []
         # "Ohio, Oregon" in a list of states: a name that is itself a country's or a
-        # state's is not a town of Oregon, Ohio because the article names Ohio.
-        is_region_name = any(
-            c.place.kind in ("country", "admin1") and c.place.name == mention.name for c in cands
-        )
+        # state's is not a town of Oregon, Ohio because the article names Ohio (the
+        # city of Kherson, in the Kherson region the article names, still is Kherson's).
+        namesakes = {
+            (c.place.country, c.place.admin1 if c.place.kind == "admin1" else None)
+            for c in cands
+            if c.place.kind in ("country", "admin1") and c.place.name == mention.name
+        }
         for cand in cands:
             score = 0.55 * cand.score + 0.2 * place_prior(cand.place)
             if country and cand.place.country == country:
                 score += 0.15
             if (
-                not is_region_name
-                and cand.place.kind != "admin1"
+                cand.place.kind != "admin1"
                 and (cand.place.country, cand.place.admin1) in regions
+                and (not namesakes or (cand.place.country, cand.place.admin1) in namesakes)
             ):
                 score += 0.15  # the article names the region this place is in
             if container is not None and _contains(container, cand.place):
