@@ -618,6 +618,15 @@ def resolve(
     expr: DateMention, pub_date: dt.date | None, pub_precision: DatePrecision | None
 ) -> ResolvedDate:
     """Normalise ``expr`` against the publication date (see the module docstring)."""
+    try:
+        return _resolve(expr, pub_date, pub_precision)
+    except (OverflowError, ValueError):  # "last week" or "next year" at the calendar's ends
+        return ResolvedDate(None, None, expr.text, "outside the calendar")
+
+
+def _resolve(
+    expr: DateMention, pub_date: dt.date | None, pub_precision: DatePrecision | None
+) -> ResolvedDate:
     if pub_date is None:
         if expr.kind in _RELATIVE_KINDS or expr.year is None:
             return ResolvedDate(None, None, expr.text, "no publication date")

@@ -1059,7 +1059,10 @@ def _source(doc: Document) -> Source:
 def _boundary(published: dt.date) -> dt.date:
     """Historical events are over before this day: the week before the publication week
     is still news ("late last week")."""
-    return monday(published) - dt.timedelta(days=HISTORICAL_GRACE_DAYS)
+    try:
+        return monday(published) - dt.timedelta(days=HISTORICAL_GRACE_DAYS)
+    except OverflowError:  # published in the first days of year 1: nothing is earlier
+        return dt.date.min
 
 
 def _historical(date: dt.date | None, precision: DatePrecision | None, doc: Document) -> bool:

@@ -746,3 +746,22 @@ def test_places_of_one_article_stay_apart_across_articles_merging() -> None:
     assert [e.location for e in found] == ["Izium", "Kamianka"]
     assert len(merge_events(found)) == 2
     assert "different places in one article" in explain_merge(*found)
+
+
+@pytest.mark.parametrize("published", [dt.date(1, 1, 1), dt.date(9999, 12, 31)])
+@pytest.mark.parametrize("precision", ["day", "week", "month", "year"])
+def test_relative_dates_at_the_ends_of_the_calendar_are_left_undated(
+    pipeline,  # noqa: ANN001
+    published: dt.date,
+    precision: str,
+) -> None:
+    # Found by the fuzz test: "last week" of a paper dated 1 January of year 1 overflowed.
+    doc = Document(
+        id="edge",
+        text="Troops withdrew from Kherson last week; next year they may return to Kharkiv.",
+        date=published,
+        date_precision=precision,  # type: ignore[arg-type]
+    )
+    events = pipeline(doc).events
+    assert events
+    assert all(e.event_date is None or dt.date.min <= e.event_date <= dt.date.max for e in events)
