@@ -42,7 +42,7 @@ from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, cast
 
-from . import __version__
+from . import __version__, collect_garbage_rarely
 from .cache import (
     BuildCache,
     code_fingerprint,
@@ -1079,7 +1079,7 @@ def _worker_main(
     ``key``, forgotten after its ``last`` name); the reply is ``[(files, error, seconds)]``.
     Once ``abort`` is set it stops after the document at hand (each file is written
     atomically); an idle worker is simply terminated."""
-    gc.set_threshold(50_000, 50, 100)  # as cli.main: a spawned worker starts with defaults
+    collect_garbage_rarely()
     _init_worker(overlays, threshold)
     kept: dict[str, ParsedDocument] = {}
     while True:

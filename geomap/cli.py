@@ -6,15 +6,14 @@ that ``geomap --help`` stays instant.
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
-from . import __version__
+from . import __version__, collect_garbage_rarely
 
 app = typer.Typer(
     help="Offline event maps from news text: place mentions, gazetteer resolution, events, "
@@ -276,6 +275,14 @@ def init(
     typer.echo(f"wrote {path}: edit inputs and out, then run `geomap build`")
 
 
+def _open_jsonl(source: str) -> TextIO:
+    try:
+        return sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        typer.echo(f"geomap: {source}: cannot read ({exc.strerror or exc})", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def extract(
     source: Annotated[str, typer.Argument(help="A text file, or - for stdin.")] = "-",
@@ -289,13 +296,9 @@ def extract(
     from .ingest import Failure, documents_from_jsonl, read_inputs
     from .output import document_json, mentions_table, parsed_geojson
 
-    if jsonl:
-        try:
-            stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
-        except OSError as exc:
-            typer.echo(f"geomap: {source}: cannot read ({exc.strerror or exc})", err=True)
-            raise typer.Exit(2) from None
-        pipe = _pipeline(overlay)
+    stream = _open_jsonl(source) if jsonl else None  # a bad path fails before the slow load
+    pipe = _pipeline(overlay)
+    if stream is not None:
         failed = False
         for item in documents_from_jsonl(stream, "<stdin>" if source == "-" else source):
             if isinstance(item, Failure):
@@ -306,7 +309,6 @@ def extract(
                 json.dumps(document_json(pipe(item)), sort_keys=True, ensure_ascii=False) + "\n"
             )
         raise typer.Exit(1 if failed else 0)
-    pipe = _pipeline(overlay)
     items = read_inputs([source])
     status = 0
     for item in items:
@@ -477,7 +479,5 @@ def gazetteer_remove(name: Annotated[str, typer.Argument(help="The import's laye
 
 
 def main() -> None:
-    # A run makes millions of short-lived objects and next to no reference cycles, so the
-    # default (collect every 700 allocations) spends ~8 % of a corpus run finding nothing.
-    gc.set_threshold(50_000, 50, 100)
+    collect_garbage_rarely()
     app()

@@ -522,8 +522,9 @@ class Recogniser:
         """'the left bank of the Dnieper', 'the western side of the river', 'the eastern bank'."""
         found: list[Mention] = []
         rivers: list[Mention] | None = None  # worked out at the first "left bank"
-        token_starts = [t.start for t in tokens]
+        token_starts: list[int] = []  # made at the first bank word: most texts have none
         for word in _BANK_WORD.finditer(text):
+            token_starts = token_starts or [t.start for t in tokens]
             # The regex finds every bank-word token (and a few more, inside longer
             # tokens, that the token checks below drop) without visiting each token.
             j = bisect_left(token_starts, word.start())

@@ -178,11 +178,7 @@ class Resolver:
         # "Ohio, Oregon" in a list of states: a name that is itself a country's or a
         # state's is not a town of Oregon, Ohio because the article names Ohio (the
         # city of Kherson, in the Kherson region the article names, still is Kherson's).
-        namesakes = {
-            (c.place.country, c.place.admin1 if c.place.kind == "admin1" else None)
-            for c in cands
-            if c.place.kind in ("country", "admin1") and c.place.name == mention.name
-        }
+        namesakes = {_region_key(c.place) for c in cands if c.place.name == mention.name} - {None}
         for cand in cands:
             score = 0.55 * cand.score + 0.2 * place_prior(cand.place)
             if country and cand.place.country == country:

@@ -41,7 +41,6 @@ CREATE TABLE places (
     source TEXT NOT NULL,
     priority INTEGER NOT NULL
 );
-CREATE TABLE words (word TEXT PRIMARY KEY, zipf REAL NOT NULL);
 -- The common words (zipf >= COMMON_ZIPF) packed into one row, newline-separated words and
 -- their space-separated zipfs in the same order: read at every start-up, and one value is
 -- split several times faster than thousands of rows are fetched.
@@ -125,7 +124,7 @@ def build_index(
 ) -> Path:
     """Write the index for ``sources`` to ``path`` atomically (temp file, then rename).
 
-    ``words=False`` leaves the English word table empty: only the base layer's is read,
+    ``words=False`` leaves the common-word table empty: only the base layer's is read,
     so imports and overlays skip the seconds it takes to compute.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,9 +173,7 @@ def _insert_words(con: sqlite3.Connection) -> None:
         w for w in get_english_words_set(["web2", "gcide"], lower=False, alpha=True) if w.islower()
     }
     rows = ((w, zipf_frequency(w, "en")) for w in lower)
-    kept = sorted(r for r in rows if r[1] >= 2.5)
-    con.executemany("INSERT OR IGNORE INTO words VALUES (?, ?)", kept)
-    common = [(w, z) for w, z in kept if z >= COMMON_ZIPF]
+    common = sorted(r for r in rows if r[1] >= COMMON_ZIPF)
     # repr: the shortest text that reads back as the very same float.
     con.execute(
         "INSERT INTO common_words VALUES (?, ?)",
