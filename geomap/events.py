@@ -57,7 +57,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -1316,12 +1316,6 @@ def _window(e: Event) -> tuple[dt.date, dt.date]:
     return dt.date.min, dt.date.max
 
 
-def _dates_overlap(a: Event, b: Event) -> bool:
-    a0, a1 = _window(a)
-    b0, b1 = _window(b)
-    return a0 <= b1 and b0 <= a1
-
-
 def _describe_date(e: Event) -> str:
     first, last = _window(e)
     if e.event_date is None:
@@ -1337,9 +1331,18 @@ def _shared_source(a: Event, b: Event) -> bool:
     return not {s.doc_id for s in a.sources}.isdisjoint(s.doc_id for s in b.sources)
 
 
-def _mismatch(a: Event, b: Event, *, within: bool = False) -> str | None:
+def _mismatch(
+    a: Event,
+    b: Event,
+    *,
+    within: bool = False,
+    windows: dict[int, tuple[dt.date, dt.date]] | None = None,
+) -> Callable[[], str] | None:
+    """Why ``a`` and ``b`` are not one event, or None. The reason is worded only when asked
+    for: clustering a batch asks this of every near pair and only needs the verdict.
+    ``windows``: each event's ``_window`` by ``id()``, worked out once per batch."""
     if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
-        return (
+        return lambda: (
             f"different types: {a.event_type} / {a.sub_event_type} vs "
             f"{b.event_type} / {b.sub_event_type}"
         )
@@ -1347,15 +1350,17 @@ def _mismatch(a: Event, b: Event, *, within: bool = False) -> str | None:
         # One article names the place of each report: different places are different
         # events even when they are near ("Kherson" and "the opposite bank").
         if not _same_place(a, b):
-            return f"different places in one article: {a.location} vs {b.location}"
+            return lambda: f"different places in one article: {a.location} vs {b.location}"
     elif within:
-        return "different articles"
+        return lambda: "different articles"
     else:
         distance = _distance_km(a, b)
         if distance > MERGE_DISTANCE_KM:
-            return f"{distance:.1f} km apart (more than {MERGE_DISTANCE_KM:.0f} km)"
-    if not _dates_overlap(a, b):
-        return f"dates do not overlap: {_describe_date(a)} vs {_describe_date(b)}"
+            return lambda: f"{distance:.1f} km apart (more than {MERGE_DISTANCE_KM:.0f} km)"
+    a0, a1 = windows[id(a)] if windows else _window(a)
+    b0, b1 = windows[id(b)] if windows else _window(b)
+    if not (a0 <= b1 and b0 <= a1):
+        return lambda: f"dates do not overlap: {_describe_date(a)} vs {_describe_date(b)}"
     return None
 
 
@@ -1363,7 +1368,7 @@ def explain_merge(a: Event, b: Event) -> str:
     """Why ``a`` and ``b`` are (or are not) the same event."""
     problem = _mismatch(a, b)
     if problem is not None:
-        return f"not merged: {problem}"
+        return f"not merged: {problem()}"
     if a.event_date is None or b.event_date is None:
         when = f"one date unknown ({_describe_date(a)} vs {_describe_date(b)})"
     else:
@@ -1435,9 +1440,15 @@ def merge_within(events: Iterable[Event]) -> tuple[Event, ...]:
     ``extract_events(..., merge=False)``, and ``explain_merge`` says why two were merged.
     Only reports of one article merge here (``merge_events`` merges across articles)."""
     clusters: list[list[Event]] = []
-    for event in sorted(events, key=lambda e: (e.sentence_start, e.start, e.id)):
+    ordered = sorted(events, key=lambda e: (e.sentence_start, e.start, e.id))
+    windows = {id(e): _window(e) for e in ordered}
+    for event in ordered:
         home = next(
-            (c for c in clusters if all(_mismatch(event, m, within=True) is None for m in c)),
+            (
+                c
+                for c in clusters
+                if all(_mismatch(event, m, within=True, windows=windows) is None for m in c)
+            ),
             None,
         )
         if home is None:
@@ -1484,8 +1495,12 @@ def merge_events(events: Iterable[Event]) -> tuple[Event, ...]:
 
 def _greedy_merge(events: Sequence[Event]) -> list[Event]:
     clusters: list[list[Event]] = []
+    windows = {id(e): _window(e) for e in events}
     for event in events:
-        home = next((c for c in clusters if all(_mismatch(event, m) is None for m in c)), None)
+        home = next(
+            (c for c in clusters if all(_mismatch(event, m, windows=windows) is None for m in c)),
+            None,
+        )
         if home is None:
             clusters.append([event])
         else:

@@ -529,3 +529,32 @@ def test_qgis_opens_styles_and_renders(gis_build, tmp_path) -> None:  # noqa: AN
     assert summary["gpkg"]["events"]["renderer"] == "categorizedSymbol"
     assert summary["geojson"]["Point"]["renderer"] == "categorizedSymbol"
     assert png.stat().st_size > 1000 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_geometry_json_orients_rounds_and_serialises_like_lists() -> None:
+    from shapely.geometry import MultiPolygon, Polygon
+
+    from geomap.io.geojson import geometry_json
+
+    clockwise = Polygon([(0, 0), (0, 1.23456789), (1, 1), (1, 0)])
+    first = geometry_json(clockwise)
+    again = geometry_json(Polygon(list(clockwise.exterior.coords)))  # an equal new object
+    assert first == again
+    ring = first["coordinates"][0]
+    assert [list(p) for p in ring] == [
+        [0.0, 0.0],
+        [1.0, 0.0],
+        [1.0, 1.0],
+        [0.0, 1.234568],
+        [0.0, 0.0],
+    ]
+    assert json.loads(json.dumps(first)) == {"type": "Polygon", "coordinates": [ring_list(ring)]}
+    multi = geometry_json(MultiPolygon([clockwise, Polygon([(5, 5), (6, 5), (6, 6)])]))
+    assert multi["type"] == "MultiPolygon" and len(multi["coordinates"]) == 2
+    assert multi["coordinates"][0][0] == ring  # each part oriented counter-clockwise too
+    assert geometry_json(Point(1.00000049, -2.5))["coordinates"] == (1.0, -2.5)
+    assert geometry_json(Polygon())["coordinates"] == ()
+
+
+def ring_list(ring: Any) -> list[list[float]]:
+    return [list(p) for p in ring]

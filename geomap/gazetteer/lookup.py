@@ -528,6 +528,8 @@ class Gazetteer:
         whole world when there are no points."""
         from shapely.geometry import box, mapping
 
+        from ..io.geojson import round_coordinates
+
         area = None
         if points:
             lons, lats = zip(*points, strict=False)
@@ -551,7 +553,10 @@ class Gazetteer:
                 {
                     "type": "Feature",
                     "properties": {"name": row["name"]},
-                    "geometry": {"type": data["type"], "coordinates": _round(data["coordinates"])},
+                    "geometry": {
+                        "type": data["type"],
+                        "coordinates": round_coordinates(data["coordinates"], 3),
+                    },
                 }
             )
         return {"type": "FeatureCollection", "features": features}
@@ -564,12 +569,6 @@ class Gazetteer:
             names = con.execute("SELECT count(*) FROM names").fetchone()[0]
             layers.append({"meta": meta, "places_by_kind": kinds, "names": names})
         return {"schema": SCHEMA_VERSION, "layers": layers}
-
-
-def _round(coords: object) -> object:
-    if isinstance(coords, (int, float)):
-        return round(float(coords), 3)
-    return [_round(c) for c in coords]  # type: ignore[attr-defined]
 
 
 def _remove_stale(current: Path) -> None:

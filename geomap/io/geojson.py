@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..models import Event, ParsedDocument, Toponym
@@ -58,10 +59,17 @@ PROPERTIES: tuple[str, ...] = (
 )
 
 
-def _round_coords(coords: Any) -> Any:
-    if isinstance(coords, (int, float)):
-        return round(float(coords), COORDINATE_PRECISION)
-    return [_round_coords(c) for c in coords]
+def round_coordinates(coords: Any, digits: int = COORDINATE_PRECISION) -> Any:
+    """Nested coordinate sequences as lists of rounded floats. Lines and rings (sequences
+    of positions) are the bulk of a batch's vertices, so they are rounded in one pass."""
+    if not coords:
+        return []
+    first = coords[0]
+    if isinstance(first, (int, float)):
+        return [round(float(c), digits) for c in coords]
+    if isinstance(first[0], (int, float)):
+        return [[round(float(c), digits) for c in xy] for xy in coords]
+    return [round_coordinates(c, digits) for c in coords]
 
 
 def _orient(geom: BaseGeometry) -> BaseGeometry:
@@ -75,15 +83,28 @@ def _orient(geom: BaseGeometry) -> BaseGeometry:
 
 
 def geometry_json(geom: BaseGeometry) -> dict[str, Any]:
+    kind, coordinates = _geometry_json(geom.wkb)
+    return {"type": kind, "coordinates": coordinates}
+
+
+@lru_cache(maxsize=4096)
+def _geometry_json(wkb: bytes) -> tuple[str, Any]:
+    """By WKB, because a batch draws the same few areas again and again ("near Odesa" in
+    one article after another), each a separate object. Coordinates as tuples: shared."""
+    import shapely
     from shapely.geometry import mapping
 
-    data = mapping(_orient(geom))
-    return {"type": data["type"], "coordinates": _round_coords(data["coordinates"])}
+    data = mapping(_orient(shapely.from_wkb(wkb)))
+    return data["type"], _freeze(round_coordinates(data["coordinates"]))
+
+
+def _freeze(coords: Any) -> Any:
+    return tuple(_freeze(c) for c in coords) if isinstance(coords, list) else coords
 
 
 def _point_json(lon: float, lat: float) -> dict[str, Any]:
     """``geometry_json(Point(lon, lat))``, without making the Point."""
-    return {"type": "Point", "coordinates": _round_coords((lon, lat))}
+    return {"type": "Point", "coordinates": round_coordinates((lon, lat))}
 
 
 def _iso(date: dt.date | None) -> str | None:
