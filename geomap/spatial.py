@@ -6,6 +6,7 @@ projection centred on the place in question and brought back to WGS84.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -27,23 +28,46 @@ _OPPOSITE = {
 }
 
 
+#: WGS84 semi-major axis (m) and first eccentricity squared.
+_WGS84_A = 6378137.0
+_WGS84_E2 = 0.0066943799901413165
+
+
 @lru_cache(maxsize=256)
-def _projections(lon: float, lat: float):  # noqa: ANN202 - pyproj callables
-    """WGS84 (lon, lat) <-> metres in an azimuthal equidistant projection centred here.
+def _projections(lon: float, lat: float):  # noqa: ANN202 - numpy callables
+    """WGS84 (lon, lat) <-> metres in an azimuthal equidistant projection centred here,
+    as functions of an (n, 2) coordinate array (``shapely.transform``'s).
 
-    These are the very pipelines ``Transformer.from_crs("EPSG:4326", <aeqd>,
-    always_xy=True)`` finds (same operations, same results to the bit), written out:
-    asking PROJ to find them takes ~10 ms a transformer, building them ~0.2 ms.
+    The sphere's projection, with east and north scaled by the ellipsoid's radii of
+    curvature here (prime vertical and meridian): within the 50 km this module works
+    at it stays within a metre or two of PROJ's ellipsoidal ``aeqd``, closed-form and
+    vectorised, without pyproj's ~0.05 s import.
     """
-    from pyproj import Transformer
+    import numpy as np
 
-    aeqd = f"+proj=aeqd +lat_0={lat:.5f} +lon_0={lon:.5f} +x_0=0 +y_0=0 +ellps=WGS84"
-    forward = Transformer.from_pipeline(
-        f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {aeqd}"
-    ).transform
-    back = Transformer.from_pipeline(
-        f"+proj=pipeline +step +inv {aeqd} +step +proj=unitconvert +xy_in=rad +xy_out=deg"
-    ).transform
+    lat0, lon0 = math.radians(lat), math.radians(lon)
+    w = 1 - _WGS84_E2 * math.sin(lat0) ** 2
+    east = _WGS84_A / math.sqrt(w)  # prime-vertical radius of curvature
+    north = _WGS84_A * (1 - _WGS84_E2) / w**1.5  # meridian radius of curvature
+    sin0, cos0 = math.sin(lat0), math.cos(lat0)
+
+    def forward(lonlat: np.ndarray) -> np.ndarray:
+        phi, dlam = np.radians(lonlat[:, 1]), np.radians(lonlat[:, 0]) - lon0
+        cos_c = np.clip(sin0 * np.sin(phi) + cos0 * np.cos(phi) * np.cos(dlam), -1.0, 1.0)
+        c = np.arccos(cos_c)
+        az = np.arctan2(
+            np.sin(dlam) * np.cos(phi), cos0 * np.sin(phi) - sin0 * np.cos(phi) * np.cos(dlam)
+        )
+        return np.column_stack((east * c * np.sin(az), north * c * np.cos(az)))
+
+    def back(xy: np.ndarray) -> np.ndarray:
+        x, y = xy[:, 0] / east, xy[:, 1] / north
+        c, az = np.hypot(x, y), np.arctan2(x, y)
+        phi = np.arcsin(sin0 * np.cos(c) + cos0 * np.sin(c) * np.cos(az))
+        lam = lon0 + np.arctan2(np.sin(az) * np.sin(c) * cos0, np.cos(c) - sin0 * np.sin(phi))
+        lam = (lam + np.pi) % (2 * np.pi) - np.pi  # as PROJ does
+        return np.column_stack((np.degrees(lam), np.degrees(phi)))
+
     return forward, back
 
 
@@ -58,12 +82,11 @@ def bank_area(river: BaseGeometry, side: str, focus: Point) -> tuple[BaseGeometr
     Left and right are taken facing downstream, which is why curated river lines are
     digitised from source to mouth.
     """
-    from shapely import Point
-    from shapely.ops import transform
+    from shapely import Point, transform
 
     near_lon, near_lat = _nearest_on(river, focus)
     forward, back = _projections(near_lon, near_lat)
-    local_river = transform(forward, river)
+    local_river = transform(river, forward)
     window = Point(0, 0).buffer(BANK_REACH_KM * 1000)
     reach = local_river.intersection(window)
     lines = [g for g in getattr(reach, "geoms", [reach]) if g.geom_type == "LineString"]
@@ -79,7 +102,7 @@ def bank_area(river: BaseGeometry, side: str, focus: Point) -> tuple[BaseGeometr
     if chosen is None:
         return None
     area, compass = chosen
-    return transform(back, area).simplify(0.0005), compass
+    return transform(area, back).simplify(0.0005), compass
 
 
 def _left_normal(river: BaseGeometry) -> tuple[float, float]:
@@ -89,7 +112,6 @@ def _left_normal(river: BaseGeometry) -> tuple[float, float]:
     is its left bank all the way down, even where it briefly flows west), so the
     whole line's source-to-mouth direction decides, not the local bend.
     """
-    import math
 
     lines = list(getattr(river, "geoms", [river]))
     (x0, y0), (x1, y1) = lines[0].coords[0], lines[-1].coords[-1]
@@ -133,11 +155,10 @@ def side_of(river: BaseGeometry, point: Point) -> str:
 @lru_cache(maxsize=1024)
 def near_area(lon: float, lat: float, radius_km: float = NEAR_RADIUS_KM) -> BaseGeometry:
     """A circle of ``radius_km`` around the point (remembered: geometries are immutable)."""
-    from shapely import Point
-    from shapely.ops import transform
+    from shapely import Point, transform
 
     forward, back = _projections(lon, lat)
-    return transform(back, Point(0, 0).buffer(radius_km * 1000, quad_segs=16)).simplify(0.0005)
+    return transform(Point(0, 0).buffer(radius_km * 1000, quad_segs=16), back).simplify(0.0005)
 
 
 def _nearest_on(geom: BaseGeometry, point: Point) -> tuple[float, float]:
