@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from geomap.models import DatePrecision
+from geomap.text import STREET_TYPE
 
 Unit = Literal["day", "week", "month", "year"]
 Part = Literal["early", "mid", "late"]
@@ -329,6 +330,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder, re.Pattern[str] | None], ...] =
     (
         re.compile(
             rf"\b(?P<prep>(?i:in|since|by|until|from|during|before|after|of))\s+{_YEAR}\b(?![-,.]?\d)"
+            # "of 1935 Orchard St." is a house number
+            rf"(?!\s+(?:[A-Z][\w'’-]*\s+){{0,3}}{STREET_TYPE})"
         ),
         _year_only,
         _NEEDS_DIGIT,

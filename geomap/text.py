@@ -38,6 +38,11 @@ _ABBREVIATIONS = frozenset(
         "u.k",
     ]
 )
+#: The type word that ends a street's name ("Main Street", "Orchard St."), as a pattern.
+STREET_TYPE = (
+    r"(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Drive|Boulevard|Blvd\.|Lane|Highway|Parkway"
+    r"|Pkwy\.|Pike|Turnpike|Expressway|Freeway)(?![\w])"
+)
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)|\n+")
 
 

@@ -91,8 +91,16 @@ def test_month_words_that_are_not_dates_are_ignored() -> None:
         "Officials may march to the hall.",
         "Over 2000 people came.",
         "A six-month truce.",
+        "Jane Roe, 19, of 1935 Orchard St., was arrested.",  # a house number
+        "Crews cleared debris from 2012 Old Mill Road.",
     ):
         assert find_dates(text, 0, len(text)) == []
+
+
+def test_a_year_before_a_capitalised_word_that_is_no_street_is_still_a_year() -> None:
+    text = "In 2014 Russia annexed Crimea."
+    found = [text[d.start : d.end] for d in find_dates(text, 0, len(text))]
+    assert found == ["In 2014"]
 
 
 @pytest.mark.parametrize(
