@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from shapely import Point
 
 THRESHOLD = 0.35
+#: A namesake whose lookup score is this close to a name's best reading also counts
+#: towards the article's country, with this weight (the best reading's is 1, or 2 for
+#: a country).
+_RIVAL_MARGIN = 0.2
+_RIVAL_VOTE = 0.75
+#: Added to a town or county in the first-level region most of the article's names are in.
+_FOCUS_BONUS = 0.1
 _CUE_KINDS: dict[str, frozenset[str]] = {
     "river": frozenset({"river", "canal"}),
     "region": frozenset({"admin1", "admin2", "region"}),
@@ -42,6 +49,11 @@ _CUE_KINDS: dict[str, frozenset[str]] = {
     "sea": frozenset({"sea"}),
     "airport": frozenset({"airport"}),
 }
+#: Kinds of place a first-level region holds and an article's focus is made of.
+_LOCAL_KINDS = frozenset({"city", "admin2", "district"})
+_RegionKey = tuple[str | None, str | None]
+#: First-level region -> the names of the article's towns and counties chosen in it.
+_Occupied = dict[_RegionKey, set[str]]
 _PRECISION_BY_KIND: dict[str, Precision] = {
     "city": "city",
     "admin1": "admin1",
@@ -79,7 +91,7 @@ class Resolver:
             if found is None:
                 found = by_name[name_key] = self._candidates(m)
             candidates[m] = found
-        country = self._document_country(candidates)
+        countries = self._document_country(candidates)
         chosen: dict[Mention, _Scored | None] = {
             m: (max(c, key=lambda s: s.score) if c else None) for m, c in candidates.items()
         }
@@ -96,6 +108,10 @@ class Resolver:
                 for s in chosen.values()
                 if s and s.place.kind == "admin1"
             }
+            # Where the towns and counties chosen so far lie: "Georgia" beside Atlanta is
+            # the state, and "Huntsville" beside three Texas towns is the Texas one.
+            occupied = _occupied_regions(chosen)
+            focus = _focus_region(occupied)
             # "Arizona, California, New York and Ohio": a list names one kind of place.
             listed = _listed_kinds(siblings, chosen)
             hints = {
@@ -111,7 +127,17 @@ class Resolver:
                 key = (id(cands), id(container), id(held), kind)
                 if key not in best:
                     best[key] = self._best(
-                        m, cands, country, anchors, regions, container, coherence, held, kind
+                        m,
+                        cands,
+                        countries.get(id(cands)),
+                        anchors,
+                        regions,
+                        container,
+                        coherence,
+                        held,
+                        kind,
+                        occupied,
+                        focus,
                     )
                 chosen[m] = best[key]
         ranked: dict[int, tuple[Candidate, ...]] = {}
@@ -143,20 +169,40 @@ class Resolver:
             out.append(_Scored(cand.place, score))
         return out
 
-    def _document_country(self, candidates: dict[Mention, list[_Scored]]) -> str | None:
-        """The country most of the article's names point to."""
-        votes: Counter[str] = Counter()
-        seen: set[int] = set()
+    def _document_country(self, candidates: dict[Mention, list[_Scored]]) -> dict[int, str | None]:
+        """For each candidate list (by id), the country most of the article's other
+        names point to: a name does not vouch for its own reading ("Jordan" x3 in an
+        article about Shakopee and Scott County is not about Jordan the country)."""
+        ballots: dict[int, dict[str, float]] = {}
         for cands in candidates.values():
             # One vote per name: a name repeated throughout ("Georgia" x4) must not
             # outvote the four other places that settle which Georgia it is.
-            if not cands or id(cands) in seen:
+            if not cands or id(cands) in ballots:
                 continue
-            seen.add(id(cands))
+            ballot = ballots[id(cands)] = {}
             best = max(cands, key=lambda s: s.score)
             if best.place.country:
-                votes[best.place.country] += 2 if best.place.kind == "country" else 1
-        return votes.most_common(1)[0][0] if votes else None
+                ballot[best.place.country] = 2 if best.place.kind == "country" else 1
+            # "Paris" might also be the Texas town: a close namesake votes for its country
+            # too, so "Paris ... Dallas" is an American article, not a tie with France.
+            for c in cands:
+                if (
+                    c.place.country
+                    and c.place.country not in ballot
+                    and c.score >= best.score - _RIVAL_MARGIN
+                ):
+                    ballot[c.place.country] = _RIVAL_VOTE
+        total: dict[str, float] = {}
+        for ballot in ballots.values():
+            for cc, vote in ballot.items():
+                total[cc] = total.get(cc, 0.0) + vote
+        out: dict[int, str | None] = {}
+        for key, ballot in ballots.items():
+            # Ties go to the country named first, as before.
+            rest = {cc: v - ballot.get(cc, 0.0) for cc, v in total.items()}
+            top = max(rest, key=rest.__getitem__, default=None)
+            out[key] = top if top is not None and rest[top] > 1e-9 else None
+        return out
 
     def _best(
         self,
@@ -169,6 +215,8 @@ class Resolver:
         coherence: _Coherence | None = None,
         held: frozenset[tuple[str | None, str | None]] | None = None,
         listed: str | None = None,
+        occupied: _Occupied | None = None,
+        focus: tuple[_RegionKey, set[str]] | None = None,
     ) -> _Scored | None:
         if not cands:
             return None
@@ -189,6 +237,21 @@ class Resolver:
                 and (not namesakes or (cand.place.country, cand.place.admin1) in namesakes)
             ):
                 score += 0.15  # the article names the region this place is in
+            # Both below count only other names: "New York" the city is no evidence for
+            # "New York" the state.
+            if (
+                focus
+                and cand.place.kind in _LOCAL_KINDS
+                and (cand.place.country, cand.place.admin1) == focus[0]
+                and focus[1] - {mention.name}
+            ):
+                score += _FOCUS_BONUS  # the region most of the article's towns lie in
+            if (
+                occupied
+                and cand.place.kind == "admin1"
+                and occupied.get((cand.place.country, cand.place.admin1), set()) - {mention.name}
+            ):
+                score += 0.15  # the article names towns in this region
             if container is not None and _contains(container, cand.place):
                 score += 0.4  # "Wintersville, Ohio"
             if held and _region_key(cand.place) in held:
@@ -339,6 +402,27 @@ def _listed_kinds(
             if kind in ("admin1", "country") and count >= 2 and count * 2 > len(others):
                 out[m] = kind
     return out
+
+
+def _occupied_regions(chosen: dict[Mention, _Scored | None]) -> _Occupied:
+    """The first-level regions the towns and counties chosen so far lie in, each with
+    the names that put it there."""
+    out: _Occupied = {}
+    for m, s in chosen.items():
+        if s and s.place.kind in _LOCAL_KINDS and s.place.admin1:
+            out.setdefault((s.place.country, s.place.admin1), set()).add(m.name)
+    return out
+
+
+def _focus_region(occupied: _Occupied) -> tuple[_RegionKey, set[str]] | None:
+    """The region more of the article's names lie in than any other, if two or more do:
+    a local paper's state, which its same-named towns elsewhere should not win."""
+    ranked = sorted(occupied.items(), key=lambda kv: -len(kv[1]))
+    if not ranked or len(ranked[0][1]) < 2:
+        return None
+    if len(ranked) > 1 and len(ranked[1][1]) == len(ranked[0][1]):
+        return None
+    return ranked[0]
 
 
 def _region_key(place: Place) -> tuple[str | None, str | None] | None:
