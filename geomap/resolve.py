@@ -265,14 +265,15 @@ class Resolver:
         # Ranking uses the unclipped score: clipping at 1.0 first would tie two strong
         # candidates and hand the win to the id tie-break.
         best: _Scored | None = None
-        best_key: tuple[float, bool, int, str] | None = None
+        best_key: tuple[float, bool, int, int, str] | None = None
         for i in sorted(range(len(cands)), key=lambda i: -partial[i]):
             if best_key is not None and partial[i] + 0.15 + 1e-6 < best_key[0]:
                 break
             place = cands[i].place
             raw = round(partial[i] + 0.15 * coherence(place), 6)
-            # In an exact tie a country beats its own province of that name (Taiwan).
-            key = (raw, place.kind == "country", -len(place.id), place.id)
+            # In an exact tie a country beats its own province of that name (Taiwan), and
+            # the more populous place wins ("Chinese": China, not Macao).
+            key = (raw, place.kind == "country", place.population, -len(place.id), place.id)
             if best_key is None or key > best_key:
                 best, best_key = _Scored(place, min(raw, 1.0)), key
         return best

@@ -131,3 +131,39 @@ def test_country_outlines_cover_the_area(gazetteer: Gazetteer) -> None:
     outlines = gazetteer.country_outlines([(32.6, 46.6)], margin_deg=5)
     names = {f["properties"]["name"] for f in outlines["features"]}
     assert {"Ukraine", "Moldova"} <= names and "Brazil" not in names
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "box"),
+    # Thinly settled: the towns' hull centre lay towards Ontario's populated south (47.2 N
+    # 83.1 W) and Alaska's south-west coast (62.8 N 155.7 W), not in the regions' middle.
+    [("Ontario", "CA", (48.5, 52.0, -90.0, -84.0)), ("Alaska", "US", (63.0, 66.0, -153.0, -146.0))],
+)
+def test_large_regions_are_placed_at_their_centre_not_their_towns(
+    gazetteer: Gazetteer, name: str, country: str, box: tuple[float, float, float, float]
+) -> None:
+    (region,) = [
+        c.place
+        for c in gazetteer.lookup(name, limit=10)
+        if c.place.kind == "admin1" and c.place.country == country
+    ]
+    south, north, west, east = box
+    assert south < region.lat < north and west < region.lon < east
+    assert region.geometry is not None  # the outline is still the towns' hull
+
+
+def test_state_points_skip_rows_without_a_real_coordinate() -> None:
+    from geomap.gazetteer.states import _point
+
+    assert _point("50.000678", "-86.000977") == (50.000678, -86.000977)
+    for lat, lon in [("0", "0"), (None, "5"), ("", ""), ("91", "0"), ("nan", "1"), ("1", "181")]:
+        assert _point(lat, lon) is None
+
+
+def test_a_region_is_not_placed_on_its_biggest_city(gazetteer: Gazetteer) -> None:
+    # The states database gives New York State New York City's coordinates.
+    from geomap.geodesy import haversine_km
+
+    state = next(c.place for c in gazetteer.lookup("New York", kinds={"admin1"}))
+    city = next(c.place for c in gazetteer.lookup("New York City", kinds={"city"}))
+    assert state.country == "US" and haversine_km(state.lat, state.lon, city.lat, city.lon) > 100

