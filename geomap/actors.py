@@ -184,29 +184,57 @@ def _plural(demonym: str) -> str | None:
     return None if demonym.endswith(("sh", "ch", "ese", "s", "x", "z", "i")) else demonym + "s"
 
 
-@dataclass(frozen=True)
-class _Index:
+class _Keys:
+    """Finds the longest of many keys at word starts, like a ``key1|key2|...`` alternation
+    but without compiling one: that costs ~25 ms per process, more than all the matching
+    of a typical run. Keys are looked up by their first word, the only one they can match at."""
+
+    _FIRST = re.compile(r"\w+")
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        by_first: dict[str, list[str]] = {}
+        for key in sorted(set(keys), key=lambda k: (-len(k), k)):
+            first = self._FIRST.match(key)
+            by_first.setdefault(first.group() if first else "", []).append(key)
+        self.by_first = by_first
+        # Skipping words with no key's first letter in C is faster than looking each up.
+        letters = re.escape("".join(sorted({k[0] for k in by_first})))
+        self.words = re.compile(rf"(?<![\w-])(?=[{letters}])\w+")
+
+    def finditer(self, text: str) -> Iterator[tuple[int, str]]:
+        """(start, key) of each non-overlapping longest key ending at a word edge."""
+        end = 0
+        for word in self.words.finditer(text):
+            start = word.start()
+            if start < end or (keys := self.by_first.get(word.group())) is None:
+                continue
+            for key in keys:
+                if text.startswith(key, start) and _EDGE_R.match(text, start + len(key)):
+                    end = start + len(key)
+                    yield start, key
+                    break
+
+
+_EDGE_R = re.compile(r"(?![\w-])")
+_POSSESSIVE = re.compile(r"['’]s\b|['’](?=\s)")
+
+
+class _Index(NamedTuple):  # a NamedTuple class is made several times faster than a dataclass
     names: dict[str, str]
     demonyms: dict[str, str]
     plurals: dict[str, str]
     capitals: dict[str, str]
     codes: dict[str, str]
-    name_re: re.Pattern[str]
-    demonym_re: re.Pattern[str]
-
-
-def _alternation(keys: Iterable[str]) -> str:
-    return "|".join(re.escape(k) for k in sorted(set(keys), key=lambda k: (-len(k), k)))
+    name_keys: _Keys
+    demonym_keys: _Keys
 
 
 @functools.cache
 def _index() -> _Index:
     names, demonyms, plurals, capitals, codes = _cached_tables()
-    edge_l, edge_r = r"(?<![\w-])", r"(?![\w-])"
-    poss = r"(?P<poss>['’]s\b|['’](?=\s))?"
-    name_re = re.compile(rf"{edge_l}(?P<w>{_alternation([*names, *capitals])}){edge_r}{poss}")
-    demonym_re = re.compile(rf"{edge_l}(?P<w>{_alternation([*demonyms, *plurals])}){edge_r}")
-    return _Index(names, demonyms, plurals, capitals, codes, name_re, demonym_re)
+    name_keys = _Keys([*names, *capitals])
+    demonym_keys = _Keys([*demonyms, *plurals])
+    return _Index(names, demonyms, plurals, capitals, codes, name_keys, demonym_keys)
 
 
 def _build_tables() -> list[dict[str, str]]:
@@ -319,8 +347,7 @@ def _tokens(text: str) -> list[_Token]:
     return [_Token(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text)]
 
 
-@dataclass(frozen=True)
-class _Modifier:
+class _Modifier(NamedTuple):
     start: int
     end: int
     country: str | None
@@ -328,46 +355,21 @@ class _Modifier:
     possessive: bool
 
 
-@functools.cache
-def _word_starts() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Where a country name or capital, and a demonym, can begin: at the start of a word,
-    with the first letter of one of them."""
-    index = _index()
-
-    def starts(keys: Iterable[str]) -> re.Pattern[str]:
-        return re.compile(rf"(?<![\w-])[{re.escape(''.join(sorted({k[0] for k in keys})))}]")
-
-    return starts([*index.names, *index.capitals]), starts([*index.demonyms, *index.plurals])
-
-
-def _finditer(
-    pattern: re.Pattern[str], starts: re.Pattern[str], text: str
-) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern whose matches begin where ``starts`` does:
-    a long alternation is costly to try at every character, so try it only there."""
-    end = 0
-    for start in starts.finditer(text):
-        if start.start() >= end and (m := pattern.match(text, start.start())):
-            end = m.end()
-            yield m
-
-
 def _modifiers(text: str) -> list[_Modifier]:
     index = _index()
-    name_starts, demonym_starts = _word_starts()
     found: list[_Modifier] = []
-    for m in _finditer(index.name_re, name_starts, text):
-        word = m.group("w")
+    for start, word in index.name_keys.finditer(text):
         is_capital = word in index.capitals and word not in index.names
         country = index.capitals[word] if is_capital else index.names[word]
         kind: Literal["name", "capital"] = "capital" if is_capital else "name"
-        found.append(_Modifier(m.start(), m.end(), country, kind, bool(m.group("poss"))))
-    for m in _finditer(index.demonym_re, demonym_starts, text):
-        word = m.group("w")
+        end = start + len(word)
+        poss = _POSSESSIVE.match(text, end)
+        found.append(_Modifier(start, poss.end() if poss else end, country, kind, bool(poss)))
+    for start, word in index.demonym_keys.finditer(text):
         plural = word in index.plurals and word not in index.demonyms
         country = index.plurals[word] if plural else index.demonyms[word]
         found.append(
-            _Modifier(m.start(), m.end(), country, "plural" if plural else "demonym", False)
+            _Modifier(start, start + len(word), country, "plural" if plural else "demonym", False)
         )
     for m in re.finditer(rf"\b(?i:{'|'.join(_ANAPHORS)})['’]s\b", text):
         found.append(_Modifier(m.start(), m.end(), None, "anaphor", True))
