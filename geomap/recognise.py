@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress
+from typing import NamedTuple
 
 from .gazetteer import Gazetteer
 from .lexicon import (
@@ -156,12 +157,31 @@ class _Match:
     generic: str | None = None
 
 
+class _Places(NamedTuple):
+    """The places a name may be spotted as, in brief."""
+
+    kinds: frozenset[str]
+    demonym_only: bool  # a demonym of each ("Ukrainian")
+    biggest: int  # population
+    major: bool  # a country, region or river, or a big city
+
+
+#: Names whose ``_Places`` a Recogniser remembers (a bound on memory, far above a corpus's).
+_MAX_REMEMBERED = 100_000
+
+#: A name a run of tokens may hold, from its first token: (last token index, the text of
+#: the tokens less a possessive ending, a feature word just after ("river") unless the
+#: name is possessive). A plain tuple: a document has thousands.
+_Span = tuple[int, str, str | None]
+
+
 class Recogniser:
     """Rule-based recogniser over one gazetteer (loaded once, reused for every document)."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.words = gazetteer.word_frequencies()
+        self._places: dict[str, _Places] = {}
 
     def __call__(self, text: str, sentences: Sequence[Sentence]) -> tuple[Mention, ...]:
         # Tens of thousands of tokens, all alive until the call returns: a garbage
@@ -176,16 +196,16 @@ class Recogniser:
 
     def _recognise(self, text: str, sentences: Sequence[Sentence]) -> tuple[Mention, ...]:
         tokens = tokenize(text)
-        runs = _runs(text, tokens)
-        self._prefetch(text, tokens, runs)
+        spans = _spans(text, tokens, _runs(text, tokens))
+        self._prefetch(text, tokens, spans)
         sentence_starts = {s.start for s in sentences}
         mentions: list[Mention] = []
         persons: set[str] = set()
         free = 0  # the first token not inside an earlier match
-        for i, ends in runs.items():  # in token order
+        for i, candidates in spans.items():  # in token order
             if i < free:
                 continue
-            match = self._match_at(text, tokens, i, ends)
+            match = self._match_at(text, tokens, i, candidates)
             if match is None:
                 continue
             mention = self._classify(text, tokens, match, sentences, sentence_starts, persons)
@@ -247,23 +267,20 @@ class Recogniser:
 
     # -- matching ----------------------------------------------------------------
 
-    def _prefetch(self, text: str, tokens: list[Token], runs: dict[int, list[int]]) -> None:
+    def _prefetch(self, text: str, tokens: list[Token], spans: dict[int, list[_Span]]) -> None:
         """Look up at once every name ``_match_at`` may ask about in this text.
 
         One batched query per document instead of one per candidate name (most of which
         are no place at all); ``_match_at`` then finds them in the gazetteer's cache.
         """
         names: set[str] = set()
-        for i, ends in runs.items():
-            start = tokens[i].start
-            for last in ends:
-                surface = text[start : tokens[last].end]
-                name = _strip_possessive(surface)
+        for i, candidates in spans.items():
+            for last, name, generic in candidates:
                 names.add(name)
                 if last == i and name.endswith("s"):
                     names.add(name[:-1])
-                if name == surface and self._generic_after(text, tokens, last) is not None:
-                    names.add(text[start : tokens[last + 1].end])
+                if generic is not None:
+                    names.add(text[tokens[i].start : tokens[last + 1].end])
         self.gazetteer.prefetch(names)
 
     def _match_at(
@@ -271,15 +288,10 @@ class Recogniser:
         text: str,
         tokens: list[Token],
         i: int,
-        ends: list[int],
+        candidates: list[_Span],
     ) -> _Match | None:
         tok = tokens[i]
-        for last in reversed(ends):  # longest first
-            surface = text[tok.start : tokens[last].end]
-            name = _strip_possessive(surface)
-            # "Kherson's port" is Kherson's, not a place called "Kherson's port".
-            possessive = name != surface
-            generic = None if possessive else self._generic_after(text, tokens, last)
+        for last, name, generic in reversed(candidates):  # longest first
             if generic is not None:
                 with_generic = text[tok.start : tokens[last + 1].end]
                 if self.gazetteer.has_name(with_generic):
@@ -287,16 +299,19 @@ class Recogniser:
             if last == i and name.endswith("s") and self._is_demonym(name[:-1]):
                 return _Match(i, last, name[:-1])  # "Russians", "Ukrainians"
             name_hits = self.gazetteer.hits(name, text_only=True)
-            end = tokens[last].end
-            dotted = text[tok.start - 1 : tok.start] == "." or (
-                text[end : end + 1] == "." and not name.isupper()
-            )
-            if name_hits and dotted and all(h.name_type == "abbr" for h in name_hits):
-                continue  # "Va" of "W.Va.": the abbreviation pass reads the dotted form
-            if name_hits and _is_acronym(name):
-                # "HIV", "FDA", "NATO": an acronym is a place only where a place is
-                # written that way ("US", "UAE"), not because a town's name folds to it.
-                name_hits = tuple(h for h in name_hits if h.name_type == "abbr" or h.name == name)
+            if name_hits:
+                end = tokens[last].end
+                dotted = text[tok.start - 1 : tok.start] == "." or (
+                    text[end : end + 1] == "." and not name.isupper()
+                )
+                if dotted and all(h.name_type == "abbr" for h in name_hits):
+                    continue  # "Va" of "W.Va.": the abbreviation pass reads the dotted form
+                if _is_acronym(name):
+                    # "HIV", "FDA", "NATO": an acronym is a place only where a place is
+                    # written that way ("US", "UAE"), not because a town's name folds to it.
+                    name_hits = tuple(
+                        h for h in name_hits if h.name_type == "abbr" or h.name == name
+                    )
             if name_hits:
                 if generic is not None:
                     return _Match(i, last + 1, name, FEATURE_GENERICS[generic])
@@ -312,16 +327,6 @@ class Recogniser:
                 fuzzy = self.gazetteer.fuzzy(text[tok.start : tokens[last + 1].end], limit=1)
                 if fuzzy and fuzzy[0].score >= 0.5:
                     return _Match(i, last + 1, fuzzy[0].place.name, FEATURE_GENERICS[generic])
-        return None
-
-    @staticmethod
-    def _generic_after(text: str, tokens: list[Token], last: int) -> str | None:
-        if last + 1 >= len(tokens):
-            return None
-        nxt = tokens[last + 1]
-        word = nxt.text.lower()
-        if word in FEATURE_GENERICS and text[tokens[last].end : nxt.start] == " ":
-            return word
         return None
 
     # -- classification ----------------------------------------------------------
@@ -341,14 +346,10 @@ class Recogniser:
             end = start + len(_strip_possessive(text[start:end]))
         surface = text[start:end]
         key = match.name.lower()
-        hits = self.gazetteer.hits(match.name, text_only=True)
-        kinds = {h.place.kind for h in hits}
-        demonym_only = all(h.name_type == "demonym" for h in hits) and hits
-        biggest = max((h.place.population for h in hits), default=0)
-        major = bool(kinds & {"country", "admin1", "river"}) or biggest >= BIG_PLACE_POPULATION
-
         if key in WEEKDAYS or key in MONTHS or key in NEVER_PLACES:
             return None
+        kinds, demonym_only, biggest, major = self._places_named(match.name)
+
         single = match.first == match.last and match.generic is None
         if single and not major and not demonym_only:
             zipf = self.words.get(key, 0.0)
@@ -431,8 +432,28 @@ class Recogniser:
             sentence=sentence_index(tuple(sentences), start),
         )
 
+    def _places_named(self, name: str) -> _Places:
+        """What ``_classify`` weighs of the places a name may be spotted as (remembered:
+        the same names come up in article after article)."""
+        found = self._places.get(name)
+        if found is None:
+            hits = self.gazetteer.hits(name, text_only=True)
+            kinds = frozenset(h.place.kind for h in hits)
+            biggest = max((h.place.population for h in hits), default=0)
+            found = _Places(
+                kinds,
+                demonym_only=bool(hits) and all(h.name_type == "demonym" for h in hits),
+                biggest=biggest,
+                major=bool(kinds & {"country", "admin1", "river"})
+                or biggest >= BIG_PLACE_POPULATION,
+            )
+            if len(self._places) >= _MAX_REMEMBERED:
+                self._places.clear()
+            self._places[name] = found
+        return found
+
     def _is_metonymy(
-        self, text: str, tokens: list[Token], match: _Match, kinds: set[str], key: str
+        self, text: str, tokens: list[Token], match: _Match, kinds: frozenset[str], key: str
     ) -> bool:
         if key in GOVERNMENT_SEAT_NAMES or key.removeprefix("the ") in GOVERNMENT_SEAT_NAMES:
             return True
@@ -491,9 +512,12 @@ class Recogniser:
 
     @staticmethod
     def _relation(tokens: list[Token], first: int) -> str | None:
-        before = [t.text.lower() for t in tokens[max(0, first - 8) : first]]
-        if not before:
+        if first == 0:
             return None
+        word = tokens[first - 1].text.lower()
+        if word != "of" and word != "the":
+            return _NEAR_WORDS.get(word)  # every other relation ends in "of" or "of the"
+        before = [t.text.lower() for t in tokens[max(0, first - 8) : first]]
         offset = _offset(before)
         if offset is not None:
             return offset
@@ -582,6 +606,31 @@ class Recogniser:
         return any(h.place.kind == "river" for h in self.gazetteer.hits(name))
 
 
+def _spans(text: str, tokens: list[Token], runs: dict[int, list[int]]) -> dict[int, list[_Span]]:
+    """The candidate names of ``_runs``, worked out once for ``_prefetch`` and ``_match_at``."""
+    spans: dict[int, list[_Span]] = {}
+    for i, ends in runs.items():
+        start = tokens[i].start
+        candidates = spans[i] = []
+        for last in ends:
+            surface = text[start : tokens[last].end]
+            name = _strip_possessive(surface)
+            # "Kherson's port" is Kherson's, not a place called "Kherson's port".
+            generic = _generic_after(text, tokens, last) if name == surface else None
+            candidates.append((last, name, generic))
+    return spans
+
+
+def _generic_after(text: str, tokens: list[Token], last: int) -> str | None:
+    if last + 1 >= len(tokens):
+        return None
+    nxt = tokens[last + 1]
+    word = nxt.text.lower()
+    if word in FEATURE_GENERICS and text[tokens[last].end : nxt.start] == " ":
+        return word
+    return None
+
+
 def _runs(text: str, tokens: list[Token]) -> dict[int, list[int]]:
     """For each token a name may start on, the token indexes that name may end on.
 
@@ -591,7 +640,7 @@ def _runs(text: str, tokens: list[Token]) -> dict[int, list[int]]:
     """
     n = len(tokens)
     words = [t.text for t in tokens]
-    caps = [w[:1].isupper() for w in words]
+    caps = [w[0].isupper() for w in words]  # (tokens are never empty)
     out: dict[int, list[int]] = {}
     for i in compress(range(n), caps):
         if not _may_open_name(words, i):
@@ -701,6 +750,8 @@ def _is_acronym(name: str) -> bool:
 
 def _joined_by_ampersand(text: str, tokens: list[Token], first: int, last: int) -> bool:
     start, end = tokens[first].start, tokens[last].end
+    if "&" not in text[max(0, start - 3) : end + 3]:
+        return False  # most names: no "&" near at all
     return text[max(0, start - 3) : start].strip().endswith("&") or text[
         end : end + 3
     ].strip().startswith("&")
@@ -735,7 +786,8 @@ def _may_open_name(words: list[str], i: int) -> bool:
     abbreviation between lower-case words it is the country.
     """
     word = words[i]
-    if _CONTRACTION.search(word):
+    # Every contraction has an apostrophe: most words need no regex search.
+    if ("'" in word or "’" in word) and _CONTRACTION.search(word):
         return False
     if _strip_possessive(word).lower() not in FUNCTION_WORDS:
         return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geomap.recognise import Recogniser
-from geomap.text import split_sentences
+from geomap.text import sentence_index, split_sentences, tokenize
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +119,19 @@ def test_acronyms_and_disease_names(recognise) -> None:  # noqa: ANN001
     )
     assert {"UAE", "DRC", "Kampala"} <= set(found)
     assert not {"WHO", "FDA", "HIV", "Marburg"} & set(found)
+
+
+def test_tokens_and_sentences_keep_their_offsets() -> None:
+    text = "Kam'yanske, 1,200.5 km. Stratford-upon-Avon?! “Mr. Smith,” he said.\nNext line"
+    tokens = tokenize(text)
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+    assert [t.text for t in tokens][:4] == ["Kam'yanske", "1,200.5", "km", "Stratford-upon-Avon"]
+    assert tokenize("") == [] and tokenize(" , ") == []
+    sentences = split_sentences(text)
+    assert [text[s.start : s.end] for s in sentences] == [
+        "Kam'yanske, 1,200.5 km.",
+        "Stratford-upon-Avon?!",
+        "“Mr. Smith,” he said.",
+        "Next line",
+    ]
+    assert [sentence_index(sentences, o) for o in (0, text.index("Mr"), len(text))] == [0, 2, 3]
