@@ -30,6 +30,8 @@ THRESHOLD = 0.35
 #: a country).
 _RIVAL_MARGIN = 0.2
 _RIVAL_VOTE = 0.75
+#: Bound on the name pools a Resolver remembers (cleared between articles when past it).
+_MAX_POOLS = 50_000
 #: Added to a town or county in the first-level region most of the article's names are in.
 _FOCUS_BONUS = 0.1
 _CUE_KINDS: dict[str, frozenset[str]] = {
@@ -52,6 +54,8 @@ _CUE_KINDS: dict[str, frozenset[str]] = {
 #: Kinds of place a first-level region holds and an article's focus is made of.
 _LOCAL_KINDS = frozenset({"city", "admin2", "district"})
 _RegionKey = tuple[str | None, str | None]
+#: A place's id and coordinates: what its distances depend on.
+_PlaceKey = tuple[str, float, float]
 #: First-level region -> the names of the article's towns and counties chosen in it.
 _Occupied = dict[_RegionKey, set[str]]
 _PRECISION_BY_KIND: dict[str, Precision] = {
@@ -76,61 +80,58 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer, threshold: float = THRESHOLD) -> None:
         self.gazetteer = gazetteer
         self.threshold = threshold
+        # Candidates depend on a mention's name, cue and role only (the gazetteer's
+        # answers never change), and the same names recur in every article of a corpus.
+        self._pools: dict[tuple[str, str | None, str], _Pool] = {}
 
     def __call__(self, mentions: Sequence[Mention], text: str | None = None) -> tuple[Toponym, ...]:
         """Resolve a document's mentions together; ``text`` (the document's) lets lists
         of places ("Arizona, Oregon and New York") agree on a kind."""
+        # The mentions are distinct (the recogniser's): each is known by its index here.
         plain = [m for m in mentions if m.cue not in ("bank", "street")]
-        # Candidates depend on a mention's name, cue and role only: every mention of a
-        # name shares one list, and the passes below score each list once per pass.
-        by_name: dict[tuple[str, str | None, str], list[_Scored]] = {}
-        candidates: dict[Mention, list[_Scored]] = {}
-        for m in plain:
-            name_key = (m.name, m.cue, m.role)
-            found = by_name.get(name_key)
-            if found is None:
-                found = by_name[name_key] = self._candidates(m)
-            candidates[m] = found
-        countries = self._document_country(candidates)
-        chosen: dict[Mention, _Scored | None] = {
-            m: (max(c, key=lambda s: s.score) if c else None) for m, c in candidates.items()
-        }
+        if len(self._pools) > _MAX_POOLS:
+            self._pools.clear()
+        # Every mention of a name shares one pool: the passes score each once per pass.
+        pools = [self._pool(m) for m in plain]
+        distinct = list(dict.fromkeys(pools))  # a pool hashes by identity
+        countries = _document_country(distinct)
+        bases = {id(p): p.base(countries.get(id(p))) for p in distinct}
+        chosen = [p.top for p in pools]
         siblings = _list_siblings(plain, text) if text is not None else {}
         # In "Virginia, Washington, West Virginia" no item is the next one's container.
         containers = {a: b for a, b in _container_hints(plain).items() if a not in siblings}
         # "Buffalo, New York": Y reads as a region that holds a place called X, if any.
-        holds = {b: _regions_holding(candidates[a]) for a, b in containers.items()}
+        holds = {b: _regions_holding(pools[a].cands) for a, b in containers.items()}
         # Two passes of spatial coherence: each mention's best guess pulls the others.
+        previous: list[Place | None] | None = None
+        coherence: _Coherence | None = None
         for _ in range(2):
-            anchors = [s.place for s in chosen.values() if s and s.place.kind not in ("country",)]
-            regions = {
-                (s.place.country, s.place.admin1)
-                for s in chosen.values()
-                if s and s.place.kind == "admin1"
-            }
+            # A pass sees nothing of the last one but the places it chose: if those are
+            # the places it started from, another pass would only repeat it.
+            places = [s.place if s else None for s in chosen]
+            if places == previous:
+                break
+            previous = places
+            anchors = [p for p in places if p and p.kind != "country"]
+            regions = {(p.country, p.admin1) for p in places if p and p.kind == "admin1"}
             # Where the towns and counties chosen so far lie: "Georgia" beside Atlanta is
             # the state, and "Huntsville" beside three Texas towns is the Texas one.
-            occupied = _occupied_regions(chosen)
+            occupied = _occupied_regions(plain, places)
             focus = _focus_region(occupied)
             # "Arizona, California, New York and Ohio": a list names one kind of place.
-            listed = _listed_kinds(siblings, chosen)
-            hints = {
-                m: hint.place for m, c in containers.items() if (hint := chosen.get(c)) is not None
-            }
-            coherence = _Coherence(anchors)
-            # _best depends on the candidate list and the container hint, not the mention.
+            listed = _listed_kinds(siblings, places)
+            hints = {a: hint for a, b in containers.items() if (hint := places[b]) is not None}
+            coherence = _Coherence(anchors, coherence)
+            # _best depends on the pool and the container hint, not the mention.
             best: dict[tuple[int, int, int, str | None], _Scored | None] = {}
-            chosen = {}
-            for m in plain:
-                cands, container, held = candidates[m], hints.get(m), holds.get(m)
-                kind = listed.get(m)
-                key = (id(cands), id(container), id(held), kind)
+            chosen = []
+            for i, pool in enumerate(pools):
+                container, held, kind = hints.get(i), holds.get(i), listed.get(i)
+                key = (id(pool), id(container), id(held), kind)
                 if key not in best:
-                    best[key] = self._best(
-                        m,
-                        cands,
-                        countries.get(id(cands)),
-                        anchors,
+                    best[key] = _best(
+                        pool,
+                        bases[id(pool)],
                         regions,
                         container,
                         coherence,
@@ -139,20 +140,24 @@ class Resolver:
                         occupied,
                         focus,
                     )
-                chosen[m] = best[key]
-        ranked: dict[int, tuple[Candidate, ...]] = {}
-        toponyms: dict[Mention, Toponym] = {}
-        for m in plain:
-            cands = candidates[m]
-            if id(cands) not in ranked:
-                ranked[id(cands)] = _ranked(cands)
-            toponyms[m] = self._toponym(m, chosen[m], cands, ranked[id(cands)])
+                chosen.append(best[key])
+        toponyms = {
+            m: self._toponym(m, s, pool.listing)
+            for m, s, pool in zip(plain, chosen, pools, strict=True)
+        }
         banks = self._banks([m for m in mentions if m.cue == "bank"], toponyms)
         toponyms.update(banks)
         toponyms.update(_streets([m for m in mentions if m.cue == "street"], toponyms))
-        return tuple(toponyms[m] for m in sorted(toponyms, key=lambda m: (m.start, m.end)))
+        return tuple(sorted(toponyms.values(), key=lambda t: (t.mention.start, t.mention.end)))
 
     # -- candidates -----------------------------------------------------------------
+
+    def _pool(self, mention: Mention) -> _Pool:
+        key = (mention.name, mention.cue, mention.role)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = _Pool(mention.name, self._candidates(mention))
+        return pool
 
     def _candidates(self, mention: Mention) -> list[_Scored]:
         found = self.gazetteer.lookup(mention.name, limit=25)
@@ -169,124 +174,12 @@ class Resolver:
             out.append(_Scored(cand.place, score))
         return out
 
-    def _document_country(self, candidates: dict[Mention, list[_Scored]]) -> dict[int, str | None]:
-        """For each candidate list (by id), the country most of the article's other
-        names point to: a name does not vouch for its own reading ("Jordan" x3 in an
-        article about Shakopee and Scott County is not about Jordan the country)."""
-        ballots: dict[int, dict[str, float]] = {}
-        for cands in candidates.values():
-            # One vote per name: a name repeated throughout ("Georgia" x4) must not
-            # outvote the four other places that settle which Georgia it is.
-            if not cands or id(cands) in ballots:
-                continue
-            ballot = ballots[id(cands)] = {}
-            best = max(cands, key=lambda s: s.score)
-            if best.place.country:
-                ballot[best.place.country] = 2 if best.place.kind == "country" else 1
-            # "Paris" might also be the Texas town: a close namesake votes for its country
-            # too, so "Paris ... Dallas" is an American article, not a tie with France.
-            for c in cands:
-                if (
-                    c.place.country
-                    and c.place.country not in ballot
-                    and c.score >= best.score - _RIVAL_MARGIN
-                ):
-                    ballot[c.place.country] = _RIVAL_VOTE
-        total: dict[str, float] = {}
-        for ballot in ballots.values():
-            for cc, vote in ballot.items():
-                total[cc] = total.get(cc, 0.0) + vote
-        out: dict[int, str | None] = {}
-        for key, ballot in ballots.items():
-            # Ties go to the country named first, as before.
-            rest = {cc: v - ballot.get(cc, 0.0) for cc, v in total.items()}
-            top = max(rest, key=rest.__getitem__, default=None)
-            out[key] = top if top is not None and rest[top] > 1e-9 else None
-        return out
-
-    def _best(
-        self,
-        mention: Mention,
-        cands: list[_Scored],
-        country: str | None,
-        anchors: list[Place],
-        regions: set[tuple[str | None, str | None]] = frozenset(),  # type: ignore[assignment]
-        container: Place | None = None,
-        coherence: _Coherence | None = None,
-        held: frozenset[tuple[str | None, str | None]] | None = None,
-        listed: str | None = None,
-        occupied: _Occupied | None = None,
-        focus: tuple[_RegionKey, set[str]] | None = None,
-    ) -> _Scored | None:
-        if not cands:
-            return None
-        if coherence is None:
-            coherence = _Coherence(anchors)
-        partial = []
-        # "Ohio, Oregon" in a list of states: a name that is itself a country's or a
-        # state's is not a town of Oregon, Ohio because the article names Ohio (the
-        # city of Kherson, in the Kherson region the article names, still is Kherson's).
-        namesakes = {_region_key(c.place) for c in cands if c.place.name == mention.name} - {None}
-        for cand in cands:
-            score = 0.55 * cand.score + 0.2 * place_prior(cand.place)
-            if country and cand.place.country == country:
-                score += 0.15
-            if (
-                cand.place.kind != "admin1"
-                and (cand.place.country, cand.place.admin1) in regions
-                and (not namesakes or (cand.place.country, cand.place.admin1) in namesakes)
-            ):
-                score += 0.15  # the article names the region this place is in
-            # Both below count only other names: "New York" the city is no evidence for
-            # "New York" the state.
-            if (
-                focus
-                and cand.place.kind in _LOCAL_KINDS
-                and (cand.place.country, cand.place.admin1) == focus[0]
-                and focus[1] - {mention.name}
-            ):
-                score += _FOCUS_BONUS  # the region most of the article's towns lie in
-            if (
-                occupied
-                and cand.place.kind == "admin1"
-                and occupied.get((cand.place.country, cand.place.admin1), set()) - {mention.name}
-            ):
-                score += 0.15  # the article names towns in this region
-            if container is not None and _contains(container, cand.place):
-                score += 0.4  # "Wintersville, Ohio"
-            if held and _region_key(cand.place) in held:
-                score += 0.4  # the Ohio of "Wintersville, Ohio"
-            if listed is not None and cand.place.kind == listed:
-                score += 0.15
-            partial.append(score)
-        # Coherence adds at most 0.15 (it is a mean of terms <= 1), so once a candidate's
-        # score without it is that much (and a rounding margin) below the best full score,
-        # neither it nor any lower one can win: their coherence is never computed.
-        # Ranking uses the unclipped score: clipping at 1.0 first would tie two strong
-        # candidates and hand the win to the id tie-break.
-        best: _Scored | None = None
-        best_key: tuple[float, bool, int, int, str] | None = None
-        for i in sorted(range(len(cands)), key=lambda i: -partial[i]):
-            if best_key is not None and partial[i] + 0.15 + 1e-6 < best_key[0]:
-                break
-            place = cands[i].place
-            raw = round(partial[i] + 0.15 * coherence(place), 6)
-            # In an exact tie a country beats its own province of that name (Taiwan), and
-            # the more populous place wins ("Chinese": China, not Macao).
-            key = (raw, place.kind == "country", place.population, -len(place.id), place.id)
-            if best_key is None or key > best_key:
-                best, best_key = _Scored(place, min(raw, 1.0)), key
-        return best
-
     def _toponym(
         self,
         mention: Mention,
         best: _Scored | None,
-        cands: list[_Scored],
-        ranked: tuple[Candidate, ...] | None = None,
+        ranked: tuple[Candidate, ...],
     ) -> Toponym:
-        if ranked is None:
-            ranked = _ranked(cands)
         if best is None or best.score < self.threshold:
             return Toponym(mention, None, best.score if best else 0.0, None, None, ranked)
         place = best.place
@@ -353,6 +246,132 @@ class Resolver:
         return out
 
 
+def _best(
+    pool: _Pool,
+    base: list[float],
+    regions: set[_RegionKey],
+    container: Place | None,
+    coherence: _Coherence,
+    held: frozenset[_RegionKey] | None,
+    listed: str | None,
+    occupied: _Occupied,
+    focus: tuple[_RegionKey, set[str]] | None,
+) -> _Scored | None:
+    cands, name, namesakes = pool.cands, pool.name, pool.namesakes
+    if not cands:
+        return None
+    # Both focus and occupied count only other names: "New York" the city is no evidence
+    # for "New York" the state.
+    focus_key = focus[0] if focus and focus[1] - {name} else None
+    partial = []
+    for cand, score in zip(cands, base, strict=True):
+        place = cand.place
+        kind = place.kind
+        region = (place.country, place.admin1)
+        if kind != "admin1" and region in regions and (not namesakes or region in namesakes):
+            score += 0.15  # the article names the region this place is in
+        if kind in _LOCAL_KINDS and region == focus_key:
+            score += _FOCUS_BONUS  # the region most of the article's towns lie in
+        if kind == "admin1" and occupied.get(region, set()) - {name}:
+            score += 0.15  # the article names towns in this region
+        if container is not None and _contains(container, place):
+            score += 0.4  # "Wintersville, Ohio"
+        if held and _region_key(place) in held:
+            score += 0.4  # the Ohio of "Wintersville, Ohio"
+        if listed is not None and kind == listed:
+            score += 0.15
+        partial.append(score)
+    # A stable sort, high to low: equal scores keep the candidates' order.
+    order = sorted(range(len(cands)), key=partial.__getitem__, reverse=True)
+    # Coherence can only raise a score, and the final score is clipped at 1.0: a leader
+    # at 1.0 already, with no other candidate within reach, wins without it.
+    floor = round(partial[order[0]], 6)
+    if floor >= 1.0 and (len(order) == 1 or partial[order[1]] + 0.15 + 1e-6 < floor):
+        return _Scored(cands[order[0]].place, 1.0)
+    # Coherence adds at most 0.15 (it is a mean of terms <= 1), so once a candidate's
+    # score without it is that much (and a rounding margin) below the best full score,
+    # neither it nor any lower one can win: their coherence is never computed.
+    # Ranking uses the unclipped score: clipping at 1.0 first would tie two strong
+    # candidates and hand the win to the id tie-break.
+    best: _Scored | None = None
+    best_key: tuple[float, bool, int, int, str] | None = None
+    for i in order:
+        if best_key is not None and partial[i] + 0.15 + 1e-6 < best_key[0]:
+            break
+        place = cands[i].place
+        raw = round(partial[i] + 0.15 * coherence(place), 6)
+        # In an exact tie a country beats its own province of that name (Taiwan), and
+        # the more populous place wins ("Chinese": China, not Macao).
+        key = (raw, place.kind == "country", place.population, -len(place.id), place.id)
+        if best_key is None or key > best_key:
+            best, best_key = _Scored(place, min(raw, 1.0)), key
+    return best
+
+
+class _Pool:
+    """A name's candidates (for one cue and role), with all that depends on them alone."""
+
+    def __init__(self, name: str, cands: list[_Scored]) -> None:
+        self.name = name
+        self.cands = cands
+        #: The five best, as a toponym lists them.
+        self.listing = _ranked(cands)
+        #: The best by lookup score: a mention's guess before the coherence passes.
+        self.top = max(cands, key=lambda s: s.score) if cands else None
+        #: What each candidate's score owes to its lookup score and its place's prior.
+        self.prior = [0.55 * c.score + 0.2 * place_prior(c.place) for c in cands]
+        # "Ohio, Oregon" in a list of states: a name that is itself a country's or a
+        # state's is not a town of Oregon, Ohio because the article names Ohio (the
+        # city of Kherson, in the Kherson region the article names, still is Kherson's).
+        self.namesakes = {_region_key(c.place) for c in cands if c.place.name == name} - {None}
+        #: The name's votes for the article's country (see ``_document_country``).
+        self.ballot: dict[str, float] = {}
+        best = self.top
+        if best is None:
+            return
+        if best.place.country:
+            self.ballot[best.place.country] = 2 if best.place.kind == "country" else 1
+        # "Paris" might also be the Texas town: a close namesake votes for its country
+        # too, so "Paris ... Dallas" is an American article, not a tie with France.
+        for c in cands:
+            if (
+                c.place.country
+                and c.place.country not in self.ballot
+                and c.score >= best.score - _RIVAL_MARGIN
+            ):
+                self.ballot[c.place.country] = _RIVAL_VOTE
+
+    def base(self, country: str | None) -> list[float]:
+        """Each candidate's score before the article's other places weigh in: its prior
+        part, and a bonus for lying in the article's country."""
+        if not country:
+            return self.prior
+        return [
+            score + 0.15 if c.place.country == country else score
+            for c, score in zip(self.cands, self.prior, strict=True)
+        ]
+
+
+def _document_country(pools: list[_Pool]) -> dict[int, str | None]:
+    """For each pool (by id), the country most of the article's other names point to:
+    a name does not vouch for its own reading ("Jordan" x3 in an article about Shakopee
+    and Scott County is not about Jordan the country)."""
+    # One vote per name: a name repeated throughout ("Georgia" x4) must not outvote the
+    # four other places that settle which Georgia it is.
+    ballots = {id(p): p.ballot for p in pools if p.cands}
+    total: dict[str, float] = {}
+    for ballot in ballots.values():
+        for cc, vote in ballot.items():
+            total[cc] = total.get(cc, 0.0) + vote
+    out: dict[int, str | None] = {}
+    for key, ballot in ballots.items():
+        # Ties go to the country named first, as before.
+        rest = {cc: v - ballot.get(cc, 0.0) for cc, v in total.items()}
+        top = max(rest, key=rest.__getitem__, default=None)
+        out[key] = top if top is not None and rest[top] > 1e-9 else None
+    return out
+
+
 def _ranked(cands: list[_Scored]) -> tuple[Candidate, ...]:
     """The five best candidates, as a toponym lists them."""
     return tuple(
@@ -361,57 +380,58 @@ def _ranked(cands: list[_Scored]) -> tuple[Candidate, ...]:
     )
 
 
-def _container_hints(mentions: list[Mention]) -> dict[Mention, Mention]:
-    """ "X, Y" where Y names X's region or country: map X's mention to Y's."""
-    ordered = sorted(mentions, key=lambda m: m.start)
+def _container_hints(mentions: list[Mention]) -> dict[int, int]:
+    """ "X, Y" where Y names X's region or country: map X's index to Y's."""
+    ordered = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
     hints = {}
-    for a, b in itertools.pairwise(ordered):
+    for i, j in itertools.pairwise(ordered):
+        a, b = mentions[i], mentions[j]
         if b.start - a.end <= 2 and a.sentence == b.sentence and b.role == "literal":
-            hints[a] = b
+            hints[i] = j
     return hints
 
 
 _LIST_GAPS = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
 
 
-def _list_siblings(mentions: list[Mention], text: str) -> dict[Mention, list[Mention]]:
-    """The other items of the list ("A, B and C") each mention stands in, if any."""
-    ordered = sorted(mentions, key=lambda m: m.start)
-    runs: list[list[Mention]] = []
-    for prev, m in zip([None, *ordered], ordered, strict=False):
+def _list_siblings(mentions: list[Mention], text: str) -> dict[int, list[int]]:
+    """The other items of the list ("A, B and C") each mention stands in, if any, by index."""
+    runs: list[list[int]] = []
+    prev: Mention | None = None
+    for i in sorted(range(len(mentions)), key=lambda i: mentions[i].start):
+        m = mentions[i]
         if (
             prev is not None
             and prev.sentence == m.sentence
             and text[prev.end : m.start] in _LIST_GAPS
         ):
-            runs[-1].append(m)
+            runs[-1].append(i)
         else:
-            runs.append([m])
-    return {m: [o for o in run if o is not m] for run in runs if len(run) >= 3 for m in run}
+            runs.append([i])
+        prev = m
+    return {i: [o for o in run if o != i] for run in runs if len(run) >= 3 for i in run}
 
 
-def _listed_kinds(
-    siblings: dict[Mention, list[Mention]], chosen: dict[Mention, _Scored | None]
-) -> dict[Mention, str]:
+def _listed_kinds(siblings: dict[int, list[int]], places: list[Place | None]) -> dict[int, str]:
     """For a mention in a list, the kind most of its siblings resolve to (two or more)."""
     out = {}
-    for m, others in siblings.items():
-        kinds = Counter(s.place.kind for o in others if (s := chosen.get(o)) is not None)
+    for i, others in siblings.items():
+        kinds = Counter(p.kind for o in others if (p := places[o]) is not None)
         if kinds:
             kind, count = kinds.most_common(1)[0]
             # Only regions: a list of towns says nothing about which town of a name.
             if kind in ("admin1", "country") and count >= 2 and count * 2 > len(others):
-                out[m] = kind
+                out[i] = kind
     return out
 
 
-def _occupied_regions(chosen: dict[Mention, _Scored | None]) -> _Occupied:
+def _occupied_regions(mentions: list[Mention], places: list[Place | None]) -> _Occupied:
     """The first-level regions the towns and counties chosen so far lie in, each with
     the names that put it there."""
     out: _Occupied = {}
-    for m, s in chosen.items():
-        if s and s.place.kind in _LOCAL_KINDS and s.place.admin1:
-            out.setdefault((s.place.country, s.place.admin1), set()).add(m.name)
+    for m, p in zip(mentions, places, strict=True):
+        if p and p.kind in _LOCAL_KINDS and p.admin1:
+            out.setdefault((p.country, p.admin1), set()).add(m.name)
     return out
 
 
@@ -461,16 +481,24 @@ class _Coherence:
     and the same candidates come up for every mention of a name. Each distinct anchor's
     term is computed once with ``_km``'s arithmetic, and the terms are summed over the
     anchors in their order, so the value is the very same float ``_coherence`` gives.
+    The second pass's terms for anchors the first pass had too are the first's.
     """
 
-    def __init__(self, anchors: list[Place]) -> None:
-        slots: dict[tuple[str, float, float], int] = {}
+    def __init__(self, anchors: list[Place], before: _Coherence | None = None) -> None:
+        slots: dict[_PlaceKey, int] = {}
         self._order = [slots.setdefault((a.id, a.lat, a.lon), len(slots)) for a in anchors]
         self._unique = [
             (pid, math.radians(lat), math.radians(lon), math.cos(math.radians(lat)))
             for pid, lat, lon in slots
         ]
-        self._memo: dict[tuple[str, float, float], float] = {}
+        self._memo: dict[_PlaceKey, float] = {}
+        #: Each place's terms, by distinct anchor, for the next pass.
+        self._rows: dict[_PlaceKey, list[float | None]] = {}
+        self._slots = slots
+        # Per distinct anchor, its index in the last pass's rows (None: not there).
+        self._before = before._rows if before else {}
+        self._reuse = [before._slots.get(k) for k in slots] if before else []
+        self._fresh: list[int | None] = [None] * len(slots)
 
     def __call__(self, place: Place) -> float:
         key = (place.id, place.lat, place.lon)
@@ -480,12 +508,15 @@ class _Coherence:
         return value
 
     def _compute(self, place: Place) -> float:
-        pid = place.id
-        lat1, lon1 = math.radians(place.lat), math.radians(place.lon)
+        key = pid, lat, lon = place.id, place.lat, place.lon
+        lat1, lon1 = math.radians(lat), math.radians(lon)
         cos1 = math.cos(lat1)
         sin, asin, sqrt, exp = math.sin, math.asin, math.sqrt, math.exp
-        terms = [
-            None
+        row = self._before.get(key, ())
+        terms = self._rows[key] = [
+            row[j]
+            if j is not None
+            else None
             if uid == pid
             else exp(
                 -(
@@ -503,7 +534,9 @@ class _Coherence:
                 )
                 / 400.0
             )
-            for uid, lat2, lon2, cos2 in self._unique
+            for j, (uid, lat2, lon2, cos2) in zip(
+                self._reuse if row else self._fresh, self._unique, strict=True
+            )
         ]
         others = [t for t in map(terms.__getitem__, self._order) if t is not None]
         if not others:
@@ -528,6 +561,8 @@ def _streets(streets: list[Mention], toponyms: dict[Mention, Toponym]) -> dict[M
     With no town in the article a street stays unresolved: a road name alone
     ("Main Street", "Route 9") says nothing about where it is.
     """
+    if not streets:
+        return {}
     town = _focus_toponym(list(toponyms.values()))
     out = {}
     for m in streets:
