@@ -111,8 +111,11 @@ def _iso(date: dt.date | None) -> str | None:
     return date.isoformat() if date else None
 
 
+_PROPERTY_NAMES = frozenset(PROPERTIES)
+
+
 def _props(**values: Any) -> dict[str, Any]:
-    unknown = set(values) - set(PROPERTIES)
+    unknown = values.keys() - _PROPERTY_NAMES
     if unknown:
         raise ValueError(f"not in the documented property schema: {sorted(unknown)}")
     return {name: values.get(name) for name in PROPERTIES}
