@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from geomap.models import Toponym
 from geomap.pipeline import geoparse
 
@@ -67,63 +69,69 @@ def test_world_regions_resolve_to_the_region_not_the_continent(pipeline) -> None
     assert found["South Africa"].place.kind == "country"
 
 
-def test_a_town_goes_to_the_state_the_articles_other_towns_are_in(pipeline) -> None:  # noqa: ANN001
-    # Huntsville, Alabama is bigger, and Columbus, Ohio; but these articles are about
-    # Texas and Georgia towns hundreds of kilometres from the namesakes they mean.
-    found = _places(
+# Each article, the name in it, and where that name must resolve: (kind, country, admin1),
+# None where any value will do.
+_ARTICLES = [
+    pytest.param(
+        # Huntsville, Alabama is bigger; but this article is about Texas towns.
         "Buses left El Paso and Odessa on Monday; the prisoners arrived in Huntsville on Tuesday.",
-        pipeline,
-    )
-    assert found["Huntsville"].place is not None
-    assert (found["Huntsville"].place.country, found["Huntsville"].place.admin1) == ("US", "TX")
-    found = _places(
+        "Huntsville",
+        (None, "US", "TX"),
+        id="a town goes to the state of the article's other towns",
+    ),
+    pytest.param(
+        # ... and Columbus, Ohio is bigger than Columbus, Georgia.
         "Teams from Valdosta and Dalton reached the final, which will be played in Columbus.",
-        pipeline,
-    )
-    assert found["Columbus"].place is not None and found["Columbus"].place.admin1 == "GA"
-
-
-def test_a_state_named_like_a_country_is_the_state_in_an_article_about_its_towns(
-    pipeline,  # noqa: ANN001
-) -> None:
-    found = _places(
+        "Columbus",
+        (None, "US", "GA"),
+        id="the same for a city",
+    ),
+    pytest.param(
         "Georgia lawmakers met in Atlanta on Monday. Georgia would be the first state to "
         "ration water, and Georgia farmers object.",
-        pipeline,
-    )
-    georgia = found["Georgia"].place
-    assert georgia is not None and (georgia.kind, georgia.admin1) == ("admin1", "GA")
-
-
-def test_a_world_news_article_about_georgia_keeps_the_country(pipeline) -> None:  # noqa: ANN001
-    found = _places(
+        "Georgia",
+        ("admin1", "US", "GA"),
+        id="a state named like a country, in an article about its towns",
+    ),
+    pytest.param(
         "Georgia said Russian jets had bombed Gori, and Georgia's president flew to Brussels.",
-        pipeline,
-    )
-    georgia = found["Georgia"].place
-    assert georgia is not None and (georgia.kind, georgia.country) == ("country", "GE")
-
-
-def test_a_country_named_town_in_a_local_article_is_the_town(pipeline) -> None:  # noqa: ANN001
-    # "Lebanon" votes for the country itself; the other names vote for the United States
-    # (and Paris's Texas namesake breaks the tie Paris and Texarkana would otherwise make).
-    found = _places(
+        "Georgia",
+        ("country", "GE", None),
+        id="a world-news article about Georgia keeps the country",
+    ),
+    pytest.param(
+        # "Lebanon" votes for the country itself; the other names vote for the United States.
         "Fans drove from Murfreesboro and Gallatin for the fair in Lebanon, where the parade "
         "ended at the Lebanon square.",
-        pipeline,
-    )
-    lebanon = found["Lebanon"].place
-    assert lebanon is not None and (lebanon.kind, lebanon.admin1) == ("city", "TN")
-    found = _places(
+        "Lebanon",
+        ("city", "US", "TN"),
+        id="a country-named town in a local article",
+    ),
+    pytest.param(
+        # Paris's Texas namesake breaks the tie Paris and Texarkana would otherwise make.
         "The Paris school board met Tuesday. Students from Sulphur Springs and Texarkana "
         "will join the district next fall.",
-        pipeline,
-    )
-    paris = found["Paris"].place
-    assert paris is not None and (paris.country, paris.admin1) == ("US", "TX")
+        "Paris",
+        (None, "US", "TX"),
+        id="a close namesake votes for its country",
+    ),
+    pytest.param(
+        "Farmers across America worried that the tariffs would hurt exports.",
+        "America",
+        ("country", "US", None),
+        id="America alone is the United States",
+    ),
+]
 
 
-def test_america_alone_is_the_united_states(pipeline) -> None:  # noqa: ANN001
-    found = _places("Farmers across America worried that the tariffs would hurt exports.", pipeline)
-    america = found["America"].place
-    assert america is not None and (america.kind, america.country) == ("country", "US")
+@pytest.mark.parametrize(("text", "name", "expected"), _ARTICLES)
+def test_the_article_decides_between_namesakes(
+    pipeline,  # noqa: ANN001
+    text: str,
+    name: str,
+    expected: tuple[str | None, str | None, str | None],
+) -> None:
+    place = _places(text, pipeline)[name].place
+    assert place is not None, name
+    got = (place.kind, place.country, place.admin1)
+    assert all(e is None or e == g for e, g in zip(expected, got, strict=True)), got
