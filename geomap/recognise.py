@@ -39,7 +39,7 @@ from .lexicon import (
     WEEKDAYS,
 )
 from .models import Mention, MentionRole, Sentence
-from .text import Token, sentence_index, tokenize
+from .text import STREET_TYPE, Token, sentence_index, tokenize
 
 MAX_NAME_TOKENS = 6
 #: Lower-case words allowed inside a multi-word name: "Republic of the Congo", "Bosnia and Herzegovina".
@@ -667,9 +667,7 @@ def _runs(text: str, tokens: list[Token]) -> dict[int, list[int]]:
 # and roads, which no gazetteer here holds; they are placed in the article's town.
 _STREET = re.compile(
     r"[A-Z\d](?<![\w.][A-Z\d])(?:(?<=[A-Z])[\w'’-]*|(?<=\d)\d*(?:st|nd|rd|th))"
-    r" (?:[A-Z][\w'’-]* ){0,3}?"
-    r"(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Drive|Boulevard|Blvd\.|Lane|Highway|Parkway"
-    r"|Pkwy\.|Pike|Turnpike|Expressway|Freeway)(?![\w])"
+    r" (?:[A-Z][\w'’-]* ){0,3}?" + STREET_TYPE
 )
 _ROUTE = re.compile(
     r"(?<![\w.])(?:Interstate|I-|U\.S\. Highway|U\.S\. Route|U\.S\.|Highway|Hwy\.|State Route"
