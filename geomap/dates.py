@@ -303,13 +303,18 @@ def _year_only(m: re.Match[str]) -> dict[str, object]:
 _NEEDS_DIGIT = re.compile(r"\d")
 #: Every month name and abbreviation starts with one of these (matched case-sensitively).
 _NEEDS_MONTH = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
-_NEEDS_SEASON = re.compile(r"(?i:spring|summer|autumn|fall|winter)")
+#: The season pattern's word is always a whole word: this rules out "falls", "Springfield".
+_NEEDS_SEASON = re.compile(r"\b(?i:spring|summer|autumn|fall|winter)\b")
 #: Every weekday name ends in "day".
 _NEEDS_WEEKDAY = re.compile(r"day")
 _NEEDS_WEEK = re.compile(r"(?i:week)")
 _NEEDS_MONTH_WORD = re.compile(r"(?i:month)")
 _NEEDS_YEAR_WORD = re.compile(r"(?i:year)")
-_NEEDS_UNIT = re.compile(r"(?i:day|week|fortnight|month|year)")
+#: An offset's unit and direction, as they must stand in it ("weeks before", "days ago"):
+#: most sentences name a unit ("day" alone is in "today", "Monday"), few an offset.
+_NEEDS_OFFSET = re.compile(
+    r"(?i:(?:day|week|fortnight|month|year)s?\s+(?:ago|before|earlier|after|later))"
+)
 
 #: (pattern, builder, what its match needs: ``None`` where no search is cheaper than it).
 _PATTERNS: tuple[tuple[re.Pattern[str], Builder, re.Pattern[str] | None], ...] = (
@@ -406,7 +411,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder, re.Pattern[str] | None], ...] =
             rf"(?:{_NUM}[\s-]+)?{_UNIT}\s+(?P<dir>ago|before|earlier|after|later))\b"
         ),
         _offset,
-        _NEEDS_UNIT,
+        _NEEDS_OFFSET,
     ),
 )
 
