@@ -299,15 +299,15 @@ def extract(
     stream = _open_jsonl(source) if jsonl else None  # a bad path fails before the slow load
     pipe = _pipeline(overlay)
     if stream is not None:
+        # What json.dumps makes for these options, without a new encoder per document.
+        encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
         failed = False
         for item in documents_from_jsonl(stream, "<stdin>" if source == "-" else source):
             if isinstance(item, Failure):
                 typer.echo(f"geomap: {item.error}", err=True)
                 failed = True
                 continue
-            sys.stdout.write(
-                json.dumps(document_json(pipe(item)), sort_keys=True, ensure_ascii=False) + "\n"
-            )
+            sys.stdout.write(encode(document_json(pipe(item))) + "\n")
         raise typer.Exit(1 if failed else 0)
     items = read_inputs([source])
     status = 0

@@ -174,9 +174,11 @@ def open_layer(path: Path) -> sqlite3.Connection:
 class Gazetteer:
     def __init__(self, layers: Sequence[sqlite3.Connection]) -> None:
         self._layers = list(layers)
-        # hits() answers by name key: every hit, and those that may be spotted in text.
-        # (Keyed by plain strings: a tuple key per entry would be one more object for the
-        # garbage collector to walk, and a bulk lookup makes tens of thousands.)
+        # hits() answers: every hit by name key, and those that may be spotted in text by
+        # the name as written (the recogniser asks for the same few forms again and again:
+        # no key to work out each time). Keyed by plain strings: a tuple key per entry would
+        # be one more object for the garbage collector to walk, and a bulk lookup makes tens
+        # of thousands.
         self._hits: dict[str, tuple[NameHit, ...]] = {}
         self._text_hits: dict[str, tuple[NameHit, ...]] = {}
         # Parsed places of each layer by rowid: many names share a place, and a repeated
@@ -230,18 +232,17 @@ class Gazetteer:
 
     def hits(self, name: str, *, text_only: bool = False) -> tuple[NameHit, ...]:
         """Every place carrying ``name`` (under any spelling that folds to the same key)."""
-        key = name_key(name)
         if text_only:
-            found = self._text_hits.get(key)
+            found = self._text_hits.get(name)
             if found is None:
                 if len(self._text_hits) > _MAX_CACHED:
                     self._text_hits.clear()
-                every = self._key_hits(key)  # most often none: no filter to set up then
-                found = self._text_hits[key] = (
+                every = self._key_hits(name_key(name))  # most often none: no filter to set up
+                found = self._text_hits[name] = (
                     tuple([h for h in every if h.name_type in TEXT_NAME_TYPES]) if every else ()
                 )
             return found
-        return self._key_hits(key)
+        return self._key_hits(name_key(name))
 
     def _key_hits(self, key: str) -> tuple[NameHit, ...]:
         """``hits`` of a name key (folded already: name_key's memo would only grow)."""
@@ -295,11 +296,16 @@ class Gazetteer:
                 places.clear()
             cur = con.cursor()
             cur.row_factory = None  # plain tuples: no per-row sqlite3.Row
+            shaped: list[tuple[Place, bytes | str]] = []  # new places with a stored geometry
             for row in cur.execute(sql, keys):
                 place = places.get(row[0])
                 if place is None:
                     place = places[row[0]] = _place_from_tuple(row)
+                    if row[10]:
+                        shaped.append((place, row[10]))
                 found[row[15]].append((place, row[13], row[14], row[12]))
+            if shaped:
+                _set_geometries(shaped)
         return found
 
     def lookup_many(
@@ -700,9 +706,26 @@ _FAST_PLACE = (
 )
 
 
+def _set_geometries(shaped: Sequence[tuple[Place, bytes | str]]) -> None:
+    """Parse the stored geometries of places just made by ``_place_from_tuple`` and set them.
+
+    WKB is parsed in one shapely call for all of them: each call costs ~2 µs besides the
+    parsing, more than parsing a typical outline does.
+    """
+    stored = [geometry for _, geometry in shaped]
+    if all(isinstance(geometry, bytes) for geometry in stored):
+        import shapely
+
+        parsed = shapely.from_wkb(stored).tolist()
+    else:  # WKT text, from an import built before schema 6
+        parsed = [_geometry(geometry) for geometry in stored]
+    for (place, _), geometry in zip(shaped, parsed, strict=True):
+        # The place is frozen, but no one else has seen it yet.
+        object.__setattr__(place, "geometry", geometry)
+
+
 def _place_from_tuple(row: Sequence) -> Place:
-    # Column order: _PLACE_COLUMNS.
-    geometry = _geometry(row[10]) if row[10] else None
+    """A place from its ``_PLACE_COLUMNS``, without its geometry: see ``_set_geometries``."""
     if not _FAST_PLACE:
         return Place(
             id=row[1],
@@ -714,7 +737,6 @@ def _place_from_tuple(row: Sequence) -> Place:
             admin1=row[7],
             population=row[8] or 0,
             source=row[9],
-            geometry=geometry,
             geonameid=row[11],
         )
     place = object.__new__(Place)
@@ -728,7 +750,7 @@ def _place_from_tuple(row: Sequence) -> Place:
     fill["admin1"] = row[7]
     fill["population"] = row[8] or 0
     fill["source"] = row[9]
-    fill["geometry"] = geometry
+    fill["geometry"] = None
     fill["geonameid"] = row[11]
     return place
 
