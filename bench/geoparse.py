@@ -52,6 +52,9 @@ ROLES: dict[str, tuple[str, ...] | None] = {"LGL": None, "GeoVirus": ("literal",
 PEERS = ("spacy", "flashgeotext", "geotext")
 SPEED_RATIO_TARGET = 20.0
 THROUGHPUT_TARGET = 500_000.0
+#: Issue #4's quality targets, on each corpus: lenient F1 and accuracy within 161 km.
+F1_TARGET = 0.80
+ACCURACY_TARGET = 0.85
 SCALING_SIZES = (1, 10, 100, 1000)
 
 
@@ -261,7 +264,7 @@ def target_figures(corpora: list[Corpus], results: Results, ratios: Ratios) -> l
                     3,
                 )
             )
-    for corpus in corpora[:1]:
+    for corpus in corpora:
         geo = results.get((corpus.name, "geomap"))
         if geo and geo.walls:
             figures.append(
@@ -272,6 +275,20 @@ def target_figures(corpora: list[Corpus], results: Results, ratios: Ratios) -> l
                     THROUGHPUT_TARGET,
                     ">=",
                     0,
+                )
+            )
+        if geo and geo.f1 is not None and geo.acc161 is not None:
+            figures.append(
+                Figure(f"target {corpus.name}: geomap lenient F1", geo.f1, "", F1_TARGET, ">=", 3)
+            )
+            figures.append(
+                Figure(
+                    f"target {corpus.name}: geomap accuracy@161 km",
+                    geo.acc161,
+                    "",
+                    ACCURACY_TARGET,
+                    ">=",
+                    3,
                 )
             )
     return figures
