@@ -371,7 +371,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--corpora",
         default=",".join(CORPORA),
-        help="comma-separated: LGL, GeoVirus (the first has the chars/s target)",
+        help="comma-separated: LGL, GeoVirus",
     )
     parser.add_argument(
         "--peers", default=",".join(PEERS), help="comma-separated peers to compare (empty for none)"
