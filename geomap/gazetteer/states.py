@@ -28,10 +28,6 @@ def _data_dir() -> Path | None:
     return Path(spec.origin).parent / "data" / "by-country"
 
 
-def available() -> bool:
-    return _data_dir() is not None
-
-
 def admin1_points(
     iso_to_admin: dict[str, tuple[str, str]],
 ) -> dict[tuple[str, str], tuple[float, float]]:
