@@ -52,3 +52,31 @@ def seed_docs():  # noqa: ANN201
     from geomap.ingest import read_document
 
     return {p.stem: read_document(p) for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture
+def kill_worker_on(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """``kill_worker_on(owner, attr, hits)``: a batch worker (a child process) that calls
+    ``owner.attr`` with arguments ``hits(*args)`` accepts dies at once, as if the kernel's
+    OOM killer struck; the parent process calls it as before.
+
+    Workers are forked, so the patch reaches them; a threaded test process spawns them
+    instead, and the test is skipped.
+    """
+    import threading
+
+    if threading.active_count() > 1:
+        pytest.skip("in a threaded process workers are spawned: the patch would not reach them")
+    parent = os.getpid()
+
+    def patch(owner: object, attr: str, hits: Callable[..., bool]) -> None:
+        real = getattr(owner, attr)
+
+        def dying(*args: Any, **kwargs: Any) -> Any:
+            if os.getpid() != parent and hits(*args):
+                os._exit(9)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, attr, dying)
+
+    return patch

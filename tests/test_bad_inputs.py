@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -326,26 +327,13 @@ def test_outputs_inside_an_input_folder_are_not_read_back(tmp_path: Path) -> Non
 
 
 def test_a_worker_that_dies_fails_its_documents_and_the_rest_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, kill_worker_on: Callable[..., None]
 ) -> None:
-    import os
-    import threading
-
     from geomap.pipeline import Pipeline
     from geomap.synthetic import write_corpus
 
-    if threading.active_count() > 1:
-        pytest.skip("in a threaded process workers are spawned: the patch would not reach them")
     write_corpus(tmp_path / "in", 40)
-    parent = os.getpid()
-    real_call = Pipeline.__call__
-
-    def dying(self: Pipeline, doc):  # noqa: ANN001, ANN202
-        if doc.id == "doc-00005" and os.getpid() != parent:
-            os._exit(9)  # as if the kernel's OOM killer struck
-        return real_call(self, doc)
-
-    monkeypatch.setattr(Pipeline, "__call__", dying)
+    kill_worker_on(Pipeline, "__call__", lambda _pipe, doc: doc.id == "doc-00005")
     report = build([tmp_path / "in"], tmp_path / "out", formats=["geojson"], jobs=2)
     failed = {Path(f.source).stem: f.error for f in report.failures}
     assert "doc-00005" in failed and "a worker process died" in failed["doc-00005"]

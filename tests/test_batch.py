@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -283,24 +284,12 @@ def test_chunks_cover_the_keys_in_order_and_shrink() -> None:
 
 
 def test_a_worker_that_dies_while_writing_fails_only_what_it_was_writing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, kill_worker_on: Callable[..., None]
 ) -> None:
-    import threading
-
     import geomap.batch
 
-    if threading.active_count() > 1:
-        pytest.skip("in a threaded process workers are spawned: the patch would not reach them")
     write_corpus(tmp_path / "in", 120)
-    parent = os.getpid()
-    real_write = geomap.batch._write_task
-
-    def dying(name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        if name == "doc-00005" and os.getpid() != parent:
-            os._exit(9)  # as if the kernel's OOM killer struck
-        return real_write(name, *args, **kwargs)
-
-    monkeypatch.setattr(geomap.batch, "_write_task", dying)
+    kill_worker_on(geomap.batch, "_write_task", lambda name, *_: name == "doc-00005")
     report = build([tmp_path / "in"], tmp_path / "out", formats=["geojson"], jobs=2)
     failed = {Path(f.source).stem: f.error for f in report.failures}
     assert "doc-00005" in failed and "while writing its map" in failed["doc-00005"]
