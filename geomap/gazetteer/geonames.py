@@ -120,7 +120,6 @@ class _Admin1:
     lats: list[float]
     lons: list[float]
     pops: list[int]
-    population: int = 0
 
 
 class GeoNamesSource:
@@ -189,7 +188,6 @@ class GeoNamesSource:
                 adm.lats.append(lat)
                 adm.lons.append(lon)
                 adm.pops.append(int(city.get("population") or 0))
-                adm.population += adm.pops[-1]
                 if admin1_name:
                     adm.names[admin1_name] += 1
             is_capital = (cc, city["name"]) in capitals
@@ -359,7 +357,7 @@ class GeoNamesSource:
                 lon=round(lon, 6),
                 country=cc,
                 admin1=code,
-                population=adm.population,
+                population=sum(adm.pops),
                 feature_code="ADM1",
                 wkt=wkt,
                 names=tuple(names),
