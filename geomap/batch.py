@@ -62,6 +62,7 @@ from .ingest import (
     documents_from_jsonl,
     expand_inputs,
 )
+from .io.atomic import remove_staging, stage_writes
 from .models import Document, ParsedDocument
 from .pipeline import COMBINED_NAME, BuildReport, Pipeline, _unique_name
 
@@ -346,7 +347,9 @@ def _run(
         log.start("building", len(units))
         build.run(pool, combined_step)
     finally:
+        workers = [w.process.pid for w in pool.workers]
         pool.close()
+        remove_staging(out, workers)
         log.finish()
     report.timings["documents"] = time.perf_counter() - t
     report.timings["parse_cpu"] = sum(u.seconds for u in units)
@@ -1101,6 +1104,7 @@ def _worker_main(
                 reply.append((parsed, error, seconds))
         else:
             items, options, out = request[1], request[2], request[3]
+            stage_writes(out)
             for key, name, title, parsed, last in items:
                 if abort.is_set():
                     return

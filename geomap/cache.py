@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
-from .io.atomic import write_bytes
+from .io.atomic import STAGING_PREFIX, write_bytes
 from .models import ParsedDocument
 
 CACHE_DIR = ".geomap-cache"
@@ -224,6 +224,9 @@ def remove_stale_temp_files(folders: Iterable[Path], older_than: float = 60.0) -
                 if path.is_file() and now - path.stat().st_mtime >= older_than:
                     path.unlink()
                     removed += 1
+        for staging in folder.glob(f"{STAGING_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                staging.rmdir()  # now empty
     return removed
 
 
@@ -231,6 +234,7 @@ def _temp_files(folder: Path) -> Iterator[Path]:
     if not folder.is_dir():
         return
     yield from folder.glob(".*.tmp")
+    yield from folder.glob(f"{STAGING_PREFIX}*/.*.tmp")
     docs = folder / CACHE_DIR / "docs"
     if docs.is_dir():
         yield from docs.glob("*/.*.tmp")

@@ -20,6 +20,7 @@ import pytest
 from geomap.batch import build
 from geomap.cache import CACHE_DIR
 from geomap.events import _greedy_merge, _sort_key, merge_events
+from geomap.io.atomic import STAGING_PREFIX
 from geomap.synthetic import write_corpus
 
 COUNT = 1000
@@ -90,6 +91,7 @@ def test_first_build_report(batch: dict) -> None:
     assert len(list(out.glob("*.geojson"))) == COUNT + 1
     assert not list(out.glob("*.html")), "--format geojson only"
     assert (out / CACHE_DIR / ".gitignore").read_text().strip().endswith("*")
+    assert not list(out.glob(f"{STAGING_PREFIX}*")), "the workers' staging folders are gone"
     combined = json.loads((out / "combined.geojson").read_text(encoding="utf-8"))
     assert (
         sum(f["properties"]["layer"] == "event" for f in combined["features"])
@@ -183,6 +185,7 @@ def test_a_killed_build_leaves_every_output_intact(batch: dict) -> None:
     assert run.returncode == 0, run.stderr[-3000:]
     assert snapshot(out) == before
     assert not list(out.glob(".*.tmp")), "the killed build's temporary files are cleaned up"
+    assert not list(out.glob(f"{STAGING_PREFIX}*")), "and its workers' staging folders"
 
 
 def test_one_changed_input_is_the_only_one_reprocessed(batch: dict) -> None:
