@@ -59,10 +59,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, NamedTuple
-
-from shapely.geometry import LineString
-from shapely.geometry.base import BaseGeometry
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from geomap.actors import ActorKind, ActorMention, actor_name, country_name, find_actors
 from geomap.dates import (
@@ -101,6 +98,9 @@ from geomap.taxonomy import (
     tokenize,
     words,
 )
+
+if TYPE_CHECKING:  # shapely costs ~60 ms to import: only a route (``_route_where``) needs it
+    from shapely.geometry.base import BaseGeometry
 
 #: Specificity of a location: smaller is more specific.  Countries and lines never locate.
 LOCATION_RANK = {"point": 0, "district": 1, "city": 2, "area": 3, "admin2": 4, "admin1": 5}
@@ -945,6 +945,8 @@ def _route(text: str, candidates: Sequence[Toponym]) -> _Where | None:
 
 
 def _route_where(a: Toponym, b: Toponym) -> _Where:
+    from shapely.geometry import LineString
+
     pa, pb = a.place, b.place
     assert pa is not None and pb is not None
     return _Where(
