@@ -7,6 +7,7 @@ that ``geomap --help`` stays instant.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -480,4 +481,8 @@ def gazetteer_remove(name: Annotated[str, typer.Argument(help="The import's laye
 
 def main() -> None:
     collect_garbage_rarely()
+    # numpy (under shapely) loads OpenBLAS, which starts a thread per core at import: ~60 ms
+    # of CPU on 2 cores, more on bigger machines, for linear algebra geomap never does.
+    # Batch workers inherit the setting, so N workers never run N x cores BLAS threads.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app()
