@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from pathlib import Path
@@ -131,6 +132,23 @@ def test_country_outlines_cover_the_area(gazetteer: Gazetteer) -> None:
     outlines = gazetteer.country_outlines([(32.6, 46.6)], margin_deg=5)
     names = {f["properties"]["name"] for f in outlines["features"]}
     assert {"Ukraine", "Moldova"} <= names and "Brazil" not in names
+
+
+def test_country_outlines_are_read_once_and_each_map_gets_its_own(gazetteer: Gazetteer) -> None:
+    first = gazetteer.country_outlines([(32.6, 46.6)], margin_deg=5)
+    first["features"][0]["properties"]["name"] = "changed by a renderer"
+    first["features"].clear()
+    again = gazetteer.country_outlines([(32.6, 46.6)], margin_deg=5)
+    world = gazetteer.country_outlines([])
+    assert again["features"] and "changed by a renderer" not in str(again)
+    assert {f["properties"]["name"] for f in again["features"]} >= {"Ukraine", "Moldova"}
+    assert len(world["features"]) > 150 > len(again["features"])
+    ukraine = next(f for f in again["features"] if f["properties"]["name"] == "Ukraine")
+    assert ukraine["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    # coordinates at 3 decimals, as JSON arrays
+    ring = json.loads(json.dumps(ukraine["geometry"]))["coordinates"][0]
+    lon, lat = ring[0] if ukraine["geometry"]["type"] == "Polygon" else ring[0][0]
+    assert round(lon, 3) == lon and 22 < lon < 41 and 44 < lat < 53
 
 
 @pytest.mark.parametrize(

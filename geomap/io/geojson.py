@@ -95,11 +95,12 @@ def _geometry_json(wkb: bytes) -> tuple[str, Any]:
     from shapely.geometry import mapping
 
     data = mapping(_orient(shapely.from_wkb(wkb)))
-    return data["type"], _freeze(round_coordinates(data["coordinates"]))
+    return data["type"], freeze(round_coordinates(data["coordinates"]))
 
 
-def _freeze(coords: Any) -> Any:
-    return tuple(_freeze(c) for c in coords) if isinstance(coords, list) else coords
+def freeze(coords: Any) -> Any:
+    """Nested coordinate lists as tuples, safe to share between features."""
+    return tuple(freeze(c) for c in coords) if isinstance(coords, list) else coords
 
 
 def _point_json(lon: float, lat: float) -> dict[str, Any]:
