@@ -156,7 +156,11 @@ TEXTS = {
     "Police later clashed with demonstrators near the parliament.",
     "xss": "Troops entered Bucha <script>window.__xss = 1</script> on Friday. "
     '<img src=x onerror="window.__xss = 2"> Crowds celebrated in Irpin. javascript:alert(1)',
+    # Jinja syntax: folium and branca render markup through Jinja templates
+    "jinja": "Russian forces shelled Kharkiv on Thursday, killing five civilians, officials said "
+    "{{ 7*7 }} and {% if true %}evaluated{% endif %}{# hidden #} today.",
 }
+TITLES = {"jinja": "{{ 6*7 }} in Kharkiv"}
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +169,7 @@ def text_build(tmp_path_factory, pipeline):  # noqa: ANN001, ANN201
     for name, text in TEXTS.items():
         (src / f"{name}.txt").write_text(text, encoding="utf-8")
         (src / f"{name}.meta.json").write_text(
-            json.dumps({"title": name, "date": "2024-05-10"}), encoding="utf-8"
+            json.dumps({"title": TITLES.get(name, name), "date": "2024-05-10"}), encoding="utf-8"
         )
     out = tmp_path_factory.mktemp("text-out")
     report = build([src], out, pipeline=pipeline)
@@ -198,6 +202,17 @@ def test_article_text_is_escaped_in_html(text_build) -> None:  # noqa: ANN001
     assert "<script>window.__xss" not in page
     assert "<img src=x onerror" not in page
     assert "&lt;script&gt;window.__xss" in page
+
+
+def test_article_text_is_never_run_as_a_template(text_build) -> None:  # noqa: ANN001
+    out, report = text_build
+    assert report.events["jinja"] >= 1
+    page = (out / "jinja.html").read_text(encoding="utf-8")
+    quote = "officials said {{ 7*7 }} and {% if true %}evaluated{% endif %}{# hidden #} today."
+    assert page.count(quote) >= 2, "the quote, as written, in the popup and the panel"
+    assert "<title>{{ 6*7 }} in Kharkiv</title>" in page
+    assert "said 49" not in page and "42 in Kharkiv" not in page
+    assert "}evaluated{" in page
 
 
 def test_bad_input_is_reported_and_the_rest_still_build(tmp_path, pipeline) -> None:  # noqa: ANN001

@@ -10,7 +10,9 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import quote
@@ -87,7 +89,50 @@ def render_map(
     """The map as one self-contained HTML document (a string)."""
     fmap = build_map(events, parsed, text, basemap)
     _stable_ids(fmap)
-    return _accessible_page(inline_assets(fmap.get_root().render()), text)
+    with _verbatim_fragments():
+        page = fmap.get_root().render()
+    return _accessible_page(inline_assets(page), text)
+
+
+class _Verbatim(Element):
+    """Markup that is already final, rendered as it is.
+
+    branca's ``Element(text)`` compiles ``text`` as a Jinja template and renders it, and
+    branca and folium wrap every element's rendered markup that way: article text that
+    reached a popup or the panel as ``{{ ... }}`` or ``{% ... %}`` was evaluated when the
+    page was built (code execution on the building machine). Compiling each fragment was
+    also a third of a page's rendering time. Like a Jinja template, a fragment loses one
+    trailing newline and has its line ends as ``\n``, so pages are as before."""
+
+    def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
+        super().__init__()
+        text = _LINE_END.sub("\n", template or "")
+        self._text = text[:-1] if text.endswith("\n") else text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+_LINE_END = re.compile(r"\r\n?")
+# Module-wide names are swapped while a page renders: one page at a time.
+_RENDERING = threading.Lock()
+
+
+@contextmanager
+def _verbatim_fragments() -> Iterator[None]:
+    """While a page renders, the ``Element(markup)`` wrappers branca's ``MacroElement`` and
+    folium's ``Popup`` make are ``_Verbatim``: they look the class up by its module-level
+    name, and offer no other way to change it."""
+    import branca.element
+    import folium.map
+
+    with _RENDERING:
+        saved = branca.element.Element, folium.map.Element
+        branca.element.Element = folium.map.Element = _Verbatim  # type: ignore[misc]
+        try:
+            yield
+        finally:
+            branca.element.Element, folium.map.Element = saved  # type: ignore[misc]
 
 
 _MAP_DIV = re.compile(r'<div class="folium-map" id="(map_[0-9a-f]+)"\s*>')
@@ -137,8 +182,8 @@ def build_map(
     fmap = folium.Map(tiles=None, control_scale=True, zoom_start=6, location=(48.0, 31.0))
     fmap.options.update({"maxZoom": 18, "minZoom": 2})
     root = cast(Figure, fmap.get_root())
-    root.header.add_child(Element(_STYLE))
-    root.header.add_child(Element(f"<title>{escape(text.title)}</title>"))
+    root.header.add_child(_Verbatim(_STYLE))
+    root.header.add_child(_Verbatim(f"<title>{escape(text.title)}</title>"))
     if basemap is not None:
         folium.GeoJson(
             basemap,
@@ -513,7 +558,7 @@ def _add_panel(
     }}
   }});
 </script>"""
-    cast(Figure, fmap.get_root()).html.add_child(Element(panel))
+    cast(Figure, fmap.get_root()).html.add_child(_Verbatim(panel))
 
 
 def _stable_ids(fmap: folium.Map) -> None:
