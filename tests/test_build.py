@@ -215,6 +215,18 @@ def test_article_text_is_never_run_as_a_template(text_build) -> None:  # noqa: A
     assert "}evaluated{" in page
 
 
+def test_a_folium_map_saved_by_the_caller_is_safe_too(tmp_path: Path, pipeline) -> None:  # noqa: ANN001
+    from geomap.pipeline import geoparse
+    from geomap.render.html import MapText, build_map
+
+    doc = geoparse(TEXTS["jinja"], date="2024-05-10", pipeline=pipeline)
+    fmap = build_map(list(doc.events), [doc], MapText(title="{{ 6*7 }}"))
+    fmap.save(str(tmp_path / "saved.html"))
+    saved = (tmp_path / "saved.html").read_text(encoding="utf-8")
+    assert "officials said {{ 7*7 }} and {% if true %}evaluated{% endif %}" in saved
+    assert "said 49" not in saved and "<title>42</title>" not in saved
+
+
 def test_bad_input_is_reported_and_the_rest_still_build(tmp_path, pipeline) -> None:  # noqa: ANN001
     (tmp_path / "good.txt").write_text(
         "Fighting was reported in Kharkiv on Friday.", encoding="utf-8"

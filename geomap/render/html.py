@@ -89,9 +89,7 @@ def render_map(
     """The map as one self-contained HTML document (a string)."""
     fmap = build_map(events, parsed, text, basemap)
     _stable_ids(fmap)
-    with _verbatim_fragments():
-        page = fmap.get_root().render()
-    return _accessible_page(inline_assets(page), text)
+    return _accessible_page(inline_assets(fmap.get_root().render()), text)
 
 
 class _Verbatim(Element):
@@ -114,8 +112,18 @@ class _Verbatim(Element):
 
 
 _LINE_END = re.compile(r"\r\n?")
-# Module-wide names are swapped while a page renders: one page at a time.
-_RENDERING = threading.Lock()
+# Module-wide names are swapped while a page renders: one page at a time (re-entrant: a
+# figure may hold another).
+_RENDERING = threading.RLock()
+
+
+class _Page(Figure):
+    """The page of a geomap map: however it is rendered (``render``, folium's ``save`` or a
+    notebook's ``_repr_html_``), no article text in it is run as a template."""
+
+    def render(self, **kwargs: Any) -> str:
+        with _verbatim_fragments():
+            return cast(str, super().render(**kwargs))
 
 
 @contextmanager
@@ -180,6 +188,7 @@ def build_map(
 ) -> folium.Map:
     # With no tile layer Leaflet has no maxZoom, which the marker cluster needs.
     fmap = folium.Map(tiles=None, control_scale=True, zoom_start=6, location=(48.0, 31.0))
+    _Page().add_child(fmap)  # in place of the plain Figure folium made
     fmap.options.update({"maxZoom": 18, "minZoom": 2})
     root = cast(Figure, fmap.get_root())
     root.header.add_child(_Verbatim(_STYLE))
