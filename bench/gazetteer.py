@@ -26,6 +26,8 @@ from pathlib import Path
 from .common import Figure, machine, median_time, save, table
 
 QUERY = "Kherson"
+#: Cold ``lookup_many`` runs (a fresh gazetteer each) of which the median is the figure.
+LOOKUP_RUNS = 3
 
 
 def geomap_command() -> list[str]:
@@ -91,13 +93,16 @@ def _lookups(names: list[str]) -> list[Figure]:
     from geomap.gazetteer import Gazetteer
 
     figures = []
-    gaz = Gazetteer.default()
-    cpu, wall = time.process_time(), time.perf_counter()
-    found = sum(1 for cands in gaz.lookup_many(names) if cands)
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    runs = []  # (cpu s, wall s, names found), each by a fresh gazetteer: nothing cached
+    for _ in range(LOOKUP_RUNS):
+        gaz = Gazetteer.default()
+        cpu, wall = time.process_time(), time.perf_counter()
+        found = sum(1 for cands in gaz.lookup_many(names) if cands)
+        runs.append((time.process_time() - cpu, time.perf_counter() - wall, found))
+    cpu, wall, found = sorted(runs)[len(runs) // 2]
     figures.append(
         Figure(
-            f"bulk lookups, lookup_many ({len(names):,} names, cold)",
+            f"bulk lookups, lookup_many ({len(names):,} names, cold, median of {LOOKUP_RUNS})",
             len(names) / cpu,
             "/s",
             50_000,
@@ -108,6 +113,7 @@ def _lookups(names: list[str]) -> list[Figure]:
                 "wall_s": round(wall, 3),
                 "per_wall_s": round(len(names) / wall),
                 "names_found": found,
+                "runs_per_cpu_s": [round(len(names) / c) for c, _, _ in runs],
             },
         )
     )

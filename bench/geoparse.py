@@ -357,7 +357,7 @@ def lookup_figures(names: int) -> list[Figure]:
     from .gazetteer import bench_lookups, sample_names
 
     found = bench_lookups(sample_names(names))[0]
-    found.name = f"gazetteer lookups, lookup_many ({names:,} names, cold)"
+    found.name = f"gazetteer lookups, {found.name.removeprefix('bulk lookups, ')}"
     return [found]
 
 
