@@ -99,8 +99,8 @@ class _Verbatim(Element):
     branca and folium wrap every element's rendered markup that way: article text that
     reached a popup or the panel as ``{{ ... }}`` or ``{% ... %}`` was evaluated when the
     page was built (code execution on the building machine). Compiling each fragment was
-    also a third of a page's rendering time. Like a Jinja template, a fragment loses one
-    trailing newline and has its line ends as ``\n``, so pages are as before."""
+    also nearly half of the time a page took to write. Like a Jinja template, a fragment
+    loses one trailing newline and has its line ends as ``\n``, so pages are as before."""
 
     def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
         super().__init__()
