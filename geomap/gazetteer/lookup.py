@@ -195,7 +195,7 @@ class Gazetteer:
         self._lookups: dict[
             tuple[frozenset[str] | None, int], dict[str, tuple[Candidate, ...]]
         ] = {}
-        self._countries: list[tuple[str, Any, str, Any]] | None = None
+        self._countries: list[_Outline] | None = None
 
     # -- construction -----------------------------------------------------------
 
@@ -550,14 +550,13 @@ class Gazetteer:
                 "properties": {"name": name},
                 "geometry": {"type": kind, "coordinates": coordinates},
             }
-            for name, geom, kind, coordinates in self._country_shapes()
-            if area is None or geom.intersects(area)
+            for name, shape, kind, coordinates in self._country_outlines()
+            if area is None or shape.intersects(area)
         ]
         return {"type": "FeatureCollection", "features": features}
 
-    def _country_shapes(self) -> list[tuple[str, Any, str, Any]]:
-        """Each country's name, outline, GeoJSON type and rounded coordinates (tuples, so
-        every map can share them), read once: reading and converting ~250 outlines for
+    def _country_outlines(self) -> list[_Outline]:
+        """Every country's outline, read once: reading and converting ~250 outlines for
         every map cost ~50 ms a map, most of a batch's HTML."""
         if self._countries is None:
             from shapely.geometry import mapping
@@ -573,7 +572,7 @@ class Gazetteer:
                 geom = _geometry(row["wkt"])
                 data = mapping(geom)
                 coordinates = freeze(round_coordinates(data["coordinates"], 3))
-                self._countries.append((row["name"], geom, data["type"], coordinates))
+                self._countries.append(_Outline(row["name"], geom, data["type"], coordinates))
         return self._countries
 
     def info(self) -> dict[str, object]:
@@ -584,6 +583,15 @@ class Gazetteer:
             names = con.execute("SELECT count(*) FROM names").fetchone()[0]
             layers.append({"meta": meta, "places_by_kind": kinds, "names": names})
         return {"schema": SCHEMA_VERSION, "layers": layers}
+
+
+class _Outline(NamedTuple):
+    """A country's outline for the offline basemap."""
+
+    name: str
+    shape: Any  # the shapely geometry (shapely is imported on first use)
+    kind: str  # its GeoJSON type
+    coordinates: Any  # rounded to 3 decimals, nested tuples: every map shares them
 
 
 def _remove_stale(current: Path) -> None:
