@@ -9,11 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..models import Event, ParsedDocument
-from .csv import write_csv
-from .gpkg import write_gpkg
-from .parquet import write_parquet
-from .qgis_style import write_qml
-from .tables import build_tables
 
 #: In the order they are written.
 GIS_FORMATS: tuple[str, ...] = ("gpkg", "parquet", "csv", "qml")
@@ -29,6 +24,16 @@ def write_gis_outputs(
     """Write ``out/<name>.<format>`` for each GIS format asked for; return the paths."""
     written: list[str] = []
     wanted = [f for f in GIS_FORMATS if f in formats]
+    if not wanted:
+        return written
+    # Here, not with the module: pandas, geopandas and pyogrio cost a build that writes
+    # only HTML and GeoJSON ~0.4 s of start-up.
+    from .csv import write_csv
+    from .gpkg import write_gpkg
+    from .parquet import write_parquet
+    from .qgis_style import write_qml
+    from .tables import build_tables
+
     tables = build_tables(events, parsed) if set(wanted) - {"qml"} else None
     for fmt in wanted:
         path = out / f"{name}.{fmt}"
