@@ -215,6 +215,22 @@ def test_article_text_is_never_run_as_a_template(text_build) -> None:  # noqa: A
     assert "}evaluated{" in page
 
 
+def test_a_geojson_build_loads_no_map_or_gis_library(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(TEXTS["protest"], encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from geomap.batch import build\n"
+        f"report = build([{str(tmp_path / 'a.txt')!r}], {str(tmp_path / 'out')!r},"
+        " formats=['geojson'])\n"
+        "assert report.ok and report.events, report.failures\n"
+        "heavy = sorted({'folium', 'geopandas', 'pyogrio', 'pandas', 'matplotlib'} & set(sys.modules))\n"
+        "assert not heavy, heavy\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / "out" / "a.geojson").exists()
+
+
 def test_a_folium_map_saved_by_the_caller_is_safe_too(tmp_path: Path, pipeline) -> None:  # noqa: ANN001
     from geomap.pipeline import geoparse
     from geomap.render.html import MapText, build_map
