@@ -71,48 +71,28 @@ def write_outputs(
         write_text(path, geojson.dumps(geojson.feature_collection(events, parsed)))
         written.append(str(path))
     if {"html", *IMAGE_FORMATS} & set(formats):
-        written += _write_pages(
-            out, name, events, parsed, gazetteer, formats, title, description, credit, size, dpi
-        )
+        # Here, not with the module: folium takes ~0.4 s to import, and a build to GeoJSON
+        # (a pipeline's, or a batch worker's) needs none of it.
+        from .html import MapText, render_embed, render_map
+
+        text = MapText(title=title, description=description or "", source_line=source_line(parsed))
+        if credit:
+            text = MapText(text.title, text.description, text.source_line, credit)
+        basemap = basemap_for(gazetteer, events, parsed)
+        if "html" in formats:
+            page = render_map(events, parsed, text, basemap)
+            path = out / f"{name}.html"
+            write_text(path, page)
+            written.append(str(path))
+            path = out / f"{name}.embed.html"
+            write_text(path, render_embed(f"{name}.html", title))
+            written.append(str(path))
+        for fmt in (f for f in IMAGE_FORMATS if f in formats):
+            from .static import render_static  # matplotlib loads only for an image
+
+            path = out / f"{name}.{fmt}"
+            image = render_static(events, parsed, text, basemap, fmt=fmt, size=size, dpi=dpi)
+            write_bytes(path, image)
+            written.append(str(path))
     written += write_gis_outputs(out, name, events, parsed, formats)
-    return written
-
-
-def _write_pages(
-    out: Path,
-    name: str,
-    events: list[Event],
-    parsed: Sequence[ParsedDocument],
-    gazetteer: Gazetteer,
-    formats: Sequence[str],
-    title: str,
-    description: str | None,
-    credit: str | None,
-    size: tuple[int, int],
-    dpi: int,
-) -> list[str]:
-    """The HTML page, its embed snippet and the static images asked for."""
-    # Here, not with the module: folium takes ~0.4 s to import, and a build to GeoJSON
-    # (a pipeline's, or a batch worker's) needs none of it.
-    from .html import MapText, render_embed, render_map
-
-    written = []
-    text = MapText(title=title, description=description or "", source_line=source_line(parsed))
-    if credit:
-        text = MapText(text.title, text.description, text.source_line, credit)
-    basemap = basemap_for(gazetteer, events, parsed)
-    if "html" in formats:
-        page = render_map(events, parsed, text, basemap)
-        path = out / f"{name}.html"
-        write_text(path, page)
-        written.append(str(path))
-        path = out / f"{name}.embed.html"
-        write_text(path, render_embed(f"{name}.html", title))
-        written.append(str(path))
-    for fmt in (f for f in IMAGE_FORMATS if f in formats):
-        from .static import render_static  # matplotlib loads only when an image is asked for
-
-        path = out / f"{name}.{fmt}"
-        write_bytes(path, render_static(events, parsed, text, basemap, fmt=fmt, size=size, dpi=dpi))
-        written.append(str(path))
     return written
