@@ -238,6 +238,10 @@ def build(
             f"cache {store.root}: cannot be used ({exc.strerror or exc}); building without it"
         )
         store = BuildCache(out, enabled=False)
+    # Whoever calls, the build runs as under the CLI (and as its workers do): it makes
+    # millions of short-lived objects and next to no cycles. The caller's settings return.
+    thresholds = gc.get_threshold()
+    collect_garbage_rarely()
     try:
         _run(
             report,
@@ -254,6 +258,7 @@ def build(
             started=started,
         )
     finally:
+        gc.set_threshold(*thresholds)
         store.release()
         log.close()
     return report
@@ -1047,10 +1052,14 @@ def _init_worker(overlays: tuple[Path, ...], threshold: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     _WORKER = Pipeline(overlays=overlays, threshold=threshold)
-    # Lazily built module caches (lexicons, indexes) are built now, while the parent is
-    # still collecting the inputs.
+    # Its own gazetteer's caches (and, if spawned, the module caches) are built now, while
+    # the parent is still collecting the inputs.
+    _warm_up(_WORKER)
+
+
+def _warm_up(pipeline: Pipeline) -> None:
     with contextlib.suppress(Exception):
-        _WORKER(Document(id="warm-up", text=_WARM_UP))
+        pipeline(Document(id="warm-up", text=_WARM_UP))
 
 
 def _die_with_parent() -> None:
@@ -1177,6 +1186,10 @@ class _Pool:
         self.started = True
         fork_safe = sys.platform.startswith("linux") and threading.active_count() == 1
         if fork_safe:
+            # What the first document builds (shapely and numpy imported, lexicons, patterns)
+            # is built once here and inherited, not once in each worker and again here for
+            # the combined map.
+            _warm_up(self.pipeline)
             # Forked workers inherit this process's imported modules and warmed-up module
             # caches; keep the collector from touching (and so copying) the inherited pages.
             gc.freeze()

@@ -19,7 +19,7 @@ import pytest
 
 from geomap.batch import build
 from geomap.cache import CACHE_DIR
-from geomap.events import _greedy_merge, _sort_key, merge_events
+from geomap.events import _combine, _greedy_merge, _mismatch, _sort_key, merge_events
 from geomap.io.atomic import STAGING_PREFIX
 from geomap.synthetic import write_corpus
 
@@ -115,6 +115,35 @@ def test_grouped_merge_is_the_plain_greedy_merge(pipeline) -> None:  # noqa: ANN
     assert len(events) > 500
     plain = tuple(sorted(_greedy_merge(sorted(events, key=_sort_key)), key=_sort_key))
     assert merge_events(events) == plain
+    # and the clusters are those of asking ``_mismatch`` of every member, as documented
+    clusters: list[list] = []
+    for event in sorted(events, key=_sort_key):
+        home = next((c for c in clusters if all(_mismatch(event, m) is None for m in c)), None)
+        if home is None:
+            clusters.append([event])
+        else:
+            home.append(event)
+    assert sum(len(c) > 1 for c in clusters) > 50
+    reference = tuple(
+        sorted((c[0] if len(c) == 1 else _combine(c) for c in clusters), key=_sort_key)
+    )
+    assert merge_events(events) == reference
+
+
+def test_a_build_leaves_the_callers_garbage_collector_settings(tmp_path: Path, pipeline) -> None:  # noqa: ANN001
+    import gc
+
+    (tmp_path / "a.txt").write_text("Protesters gathered in Kharkiv on Friday.", encoding="utf-8")
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        report = build(
+            [tmp_path / "a.txt"], tmp_path / "out", formats=["geojson"], pipeline=pipeline
+        )
+        assert report.ok
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
 
 
 def test_rebuild_reprocesses_nothing(batch: dict) -> None:

@@ -227,13 +227,15 @@ def feature_collection(events: Iterable[Event], parsed: Sequence[ParsedDocument]
     return {"type": "FeatureCollection", "features": features}
 
 
+#: What ``json.dumps`` makes with these options, without a new encoder per feature.
+_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
 def dumps(collection: dict[str, Any]) -> str:
     # One feature per line: small diffs when one event changes, still valid JSON.
     features = collection["features"]
     head = {k: v for k, v in collection.items() if k != "features"}
-    lines = [
-        json.dumps(f, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for f in features
-    ]
-    prefix = json.dumps(head, sort_keys=True, ensure_ascii=False, separators=(",", ":"))[:-1]
+    lines = list(map(_encode, features))
+    prefix = _encode(head)[:-1]
     body = ",\n".join(lines)
     return f'{prefix},"features":[\n{body}\n]}}\n' if lines else f'{prefix},"features":[]}}\n'
