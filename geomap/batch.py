@@ -63,7 +63,7 @@ from .ingest import (
     expand_inputs,
 )
 from .io.atomic import remove_staging, stage_writes
-from .models import Document, ParsedDocument
+from .models import Document, ParsedDocument, Toponym
 from .pipeline import COMBINED_NAME, BuildReport, Pipeline, _unique_name
 
 #: Exit codes of ``geomap build`` (documented in the README).
@@ -1110,6 +1110,7 @@ def _worker_main(
                 parsed, error, seconds = _parse_task(path, document, source, key, cache_root)
                 if parsed is not None:
                     kept[key] = parsed
+                    parsed = _for_coordinator(parsed)
                 reply.append((parsed, error, seconds))
         else:
             items, options, out = request[1], request[2], request[3]
@@ -1125,6 +1126,17 @@ def _worker_main(
                 if last:
                     kept.pop(key, None)
         replies.send(reply)
+
+
+def _for_coordinator(parsed: ParsedDocument) -> ParsedDocument:
+    """What the build process needs of a parsed document (the combined map, the report,
+    the files of one whose worker died): not its sentences nor each toponym's other
+    candidates, which no writer reads. A third less to pickle and unpickle, and held for
+    every document of the batch."""
+    toponyms = tuple(
+        [Toponym(t.mention, t.place, t.score, t.precision, t.geometry) for t in parsed.toponyms]
+    )
+    return ParsedDocument(parsed.document, (), toponyms, parsed.events)
 
 
 @dataclass(eq=False)

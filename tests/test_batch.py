@@ -329,6 +329,13 @@ def test_a_worker_that_dies_while_writing_fails_only_what_it_was_writing(
     built = [name for name in report.outputs if name != "combined"]
     assert len(built) + len(failed) == 120 and "combined" in report.outputs
     assert all((tmp_path / "out" / f"{name}.geojson").is_file() for name in built)
+    # the dead worker's other documents are written from this process's copies (which
+    # lack what no writer reads): the very same files as a build in one process
+    alone = build([tmp_path / "in"], tmp_path / "alone", formats=["geojson"], jobs=1)
+    assert alone.ok
+    for name in built:
+        file = f"{name}.geojson"
+        assert (tmp_path / "out" / file).read_bytes() == (tmp_path / "alone" / file).read_bytes()
     # every document is parsed and on the combined map, its own map written or not
     combined = json.loads((tmp_path / "out" / "combined.geojson").read_text(encoding="utf-8"))
     ids = {d for f in combined["features"] for d in (f["properties"]["doc_ids"] or "").split(",")}
