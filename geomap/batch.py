@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -915,7 +916,7 @@ def _collect(
             except OSError as exc:
                 fail(source, f"{source}: cannot read ({exc.strerror or exc})")
                 continue
-            if path.is_dir():
+            if stat.S_ISDIR(st.st_mode):
                 fail(source, f"{source}: is a folder")
                 continue
             if path.suffix == ".jsonl":
