@@ -1132,12 +1132,24 @@ def _worker_main(
 def _for_coordinator(parsed: ParsedDocument) -> ParsedDocument:
     """What the build process needs of a parsed document (the combined map, the report,
     the files of one whose worker died): not its sentences nor each toponym's other
-    candidates, which no writer reads. A third less to pickle and unpickle, and held for
-    every document of the batch."""
+    candidates, which no writer reads: pickling and unpickling take about a third less
+    time (1,000 synthetic articles: 0.09 -> 0.06 s), and this process holds less for every
+    document of the batch."""
     toponyms = tuple(
-        [Toponym(t.mention, t.place, t.score, t.precision, t.geometry) for t in parsed.toponyms]
+        [
+            Toponym(
+                mention=t.mention,
+                place=t.place,
+                score=t.score,
+                precision=t.precision,
+                geometry=t.geometry,
+            )
+            for t in parsed.toponyms
+        ]
     )
-    return ParsedDocument(parsed.document, (), toponyms, parsed.events)
+    return ParsedDocument(
+        document=parsed.document, sentences=(), toponyms=toponyms, events=parsed.events
+    )
 
 
 @dataclass(eq=False)
