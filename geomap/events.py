@@ -1342,8 +1342,10 @@ def _mismatch(
     windows: dict[int, tuple[dt.date, dt.date]] | None = None,
 ) -> Callable[[], str] | None:
     """Why ``a`` and ``b`` are not one event, or None. The reason is worded only when asked
-    for: clustering a batch asks this of every near pair and only needs the verdict.
-    ``windows``: each event's ``_window`` by ``id()``, worked out once per batch."""
+    for: clustering an article asks this of every pair and only needs the verdict.
+    ``windows``: each event's ``_window`` by ``id()``, worked out once per article.
+    ``_greedy_merge`` asks the same across articles in a verdict-only form of its own (a
+    test holds the two to the same clusters): a change to the rule here goes there too."""
     if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
         return lambda: (
             f"different types: {a.event_type} / {a.sub_event_type} vs "
