@@ -315,6 +315,55 @@ def test_chunks_cover_the_keys_in_order_and_shrink() -> None:
     assert _chunks([], 2) == [] and _chunks(["a"], 4) == [["a"]]
 
 
+def test_the_workers_end_with_even_shares_of_the_writes(tmp_path: Path, pipeline) -> None:  # noqa: ANN001
+    """Each worker writes what it parsed; once no parsing is left to hand out, documents
+    move (sent along, being kept elsewhere) from the worker with most left to do to the
+    one with least, counting what each is still parsing."""
+    from geomap.batch import _WRITE_BATCH, _Build, _load, _Log, _Options, _Unit, _Worker
+    from geomap.cache import BuildCache
+    from geomap.models import Document
+
+    parsed = pipeline(Document(id="d", title="Kharkiv", text="Shelling hit Kharkiv on Monday."))
+
+    class Pool:  # what ``_Pool.send`` records of a request
+        def send(self, worker: _Worker, request: tuple, payload: list) -> None:
+            worker.requests.append((request[0], payload))
+            sent.append((worker, request))
+
+    def unit(n: int) -> _Unit:
+        return _Unit(n, f"in/{n}.md", key=f"key-{n}", parsed=parsed, name=f"doc-{n}")
+
+    def worker(units: list[_Unit]) -> _Worker:
+        return _Worker(process=None, tasks=None, replies=None, to_write=list(units))
+
+    units = [unit(n) for n in range(300)]
+    options = _Options(("geojson",), None, None, None, (1200, 800), 150)
+    build = _Build({}, {}, options, tmp_path, BuildCache(tmp_path, enabled=False), _Log(False))
+    build._pending = {u.key: [u] for u in units}
+    sent: list = []
+    fast, slow = worker(units[:190]), worker(units[190:250])
+    build._even_out(Pool(), [fast, slow])  # type: ignore[arg-type]
+    assert abs(_load(fast) - _load(slow)) < _WRITE_BATCH
+    assert sent and all(w is slow and r[0] == "write" for w, r in sent)
+    # the busier worker's last documents, each with the document itself along
+    kept = len(fast.to_write)
+    assert fast.to_write == units[:kept] and kept < 190 - _WRITE_BATCH
+    moved = [item for _, request in sent for item in request[1]]
+    assert sorted(m[0] for m in moved) == sorted(u.key for u in units[kept:190])
+    assert all(m[3] is parsed for m in moved)
+    # a worker still parsing has that much more to do: nothing moves to it
+    sent.clear()
+    busy = worker(units[250:260])
+    busy.requests.append(("parse", [f"key-{n}" for n in range(260, 300)]))
+    idle = worker(units[260:280])
+    build._even_out(Pool(), [idle, busy])  # type: ignore[arg-type]
+    assert all(w is idle for w, _ in sent) and _load(busy) >= _load(idle) - _WRITE_BATCH
+    # nearly even already: nothing is pickled along for a handful of documents
+    sent.clear()
+    build._even_out(Pool(), [worker(units[:20]), worker(units[20:35])])  # type: ignore[arg-type]
+    assert sent == []
+
+
 def test_a_worker_that_dies_while_writing_fails_only_what_it_was_writing(
     tmp_path: Path, kill_worker_on: Callable[..., None]
 ) -> None:
