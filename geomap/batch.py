@@ -428,10 +428,10 @@ class _Build:
 
     With workers, the worker that parsed a document keeps it and writes its files once it
     is named, so a parsed document crosses between processes once (to this process, which
-    needs every document for the combined map and the report). Writing waits until no
-    parsing is left to hand out (or the worker holds ``_MAX_HELD`` documents): the workers
-    then write while this process makes the combined map, instead of it running alone at
-    the end."""
+    needs every document for the combined map and the report; ``_even_out`` sends a few
+    back along to even out the workers' shares). Writing waits until no parsing is left
+    to hand out (or the worker holds ``_MAX_HELD`` documents): the workers then write
+    while this process makes the combined map, instead of it running alone at the end."""
 
     def __init__(
         self,
