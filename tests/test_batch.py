@@ -284,6 +284,26 @@ def test_parallel_build_names_and_bytes_match_one_job(
     held = build(inputs, tmp_path / "held", formats=formats, pipeline=pipeline, jobs=2)
     assert snapshot(tmp_path / "held") == snapshot(tmp_path / "one")
     assert _comparable(held) == _comparable(one)
+    # documents sent along to even out the writes (here: every one the first worker
+    # parsed, as it is made to look busiest) are written from this process's copies
+    monkeypatch.setattr(geomap.batch, "_MAX_HELD", 1000)
+    monkeypatch.setattr(geomap.batch, "_WRITE_BATCH", 2)
+    load, sent_along = geomap.batch._load, []
+
+    def busier(worker: geomap.batch._Worker) -> int:
+        return load(worker) + (100 if worker.process.name.endswith("-0") else 0)
+
+    def spy(self, pool, worker, units, keep) -> None:  # noqa: ANN001
+        sent_along.extend([] if keep else units)
+        send_write(self, pool, worker, units, keep)
+
+    send_write = geomap.batch._Build._send_write
+    monkeypatch.setattr(geomap.batch, "_load", busier)
+    monkeypatch.setattr(geomap.batch._Build, "_send_write", spy)
+    even = build(inputs, tmp_path / "even", formats=formats, pipeline=pipeline, jobs=2)
+    assert sent_along, "no document was sent along"
+    assert snapshot(tmp_path / "even") == snapshot(tmp_path / "one")
+    assert _comparable(even) == _comparable(one)
 
 
 def test_parallel_rebuild_rewrites_only_the_missing_maps(tmp_path: Path) -> None:
