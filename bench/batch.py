@@ -14,8 +14,9 @@ The speed-up is the median of each run's pair (2 jobs timed right after 1 job), 
 taken within one run as for the geoparsing peers: load that drifts between runs moves
 both halves of a pair alike. The outputs of the two settings are checked to be
 byte-identical. Before each run the file system's dirty pages are flushed (``os.sync``,
-untimed), so that no run pays for writing back the last run's thousand files: on this
-project's VM that made back-to-back builds ~20 % slower, by however much was pending.
+untimed), so that no run pays for writing back an earlier run's thousand files, by
+however much happens to be pending (in 6 alternated pairs on this project's VM: 1.50x
+with the flush, 1.36x without).
 
 Target: 2 jobs at least 1.7× as fast as 1 (on a machine with at least 2 cores).
 Wall-clock speed-up needs two idle cores: the load average is shown beside it, and the
