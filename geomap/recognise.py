@@ -140,6 +140,11 @@ SPEECH_VERBS = frozenset(
         "testified",
     ]
 )
+#: Words after which a name is a place even when a speech verb follows ("Officials in Goma
+#: said"); not "of", which people follow too ("a friend of Nelson said").
+_LOCATIVES = frozenset(
+    ["in", "at", "from", "near", "outside", "inside", "around", "across", "throughout"]
+)
 _NEAR_WORDS = {
     "near": "near",
     "outside": "near",
@@ -411,9 +416,15 @@ class Recogniser:
             ):
                 persons.add(match.name)
                 return None  # "General Mark", "Jake Sullivan"
-        if single and not major and next_tok is not None and next_tok.text.lower() in SPEECH_VERBS:
+        if (
+            single
+            and not major
+            and next_tok is not None
+            and next_tok.text.lower() in SPEECH_VERBS
+            and (prev_tok is None or prev_tok.text.lower() not in _LOCATIVES)
+        ):
             persons.add(match.name)
-            return None  # "Nelson said": a town would not speak
+            return None  # "Nelson said": a town would not speak, but "officials in Goma" do
         if role == "literal" and self._is_metonymy(text, tokens, match, kinds, key):
             role = "metonymy"
         cue = match.generic or self._preceding_cue(tokens, match.first)

@@ -135,3 +135,18 @@ def test_tokens_and_sentences_keep_their_offsets() -> None:
         "Next line",
     ]
     assert [sentence_index(sentences, o) for o in (0, text.index("Mr"), len(text))] == [0, 2, 3]
+
+
+def test_a_town_before_a_speech_verb_is_a_place_after_in_or_from(recognise) -> None:  # noqa: ANN001
+    # "Dalton said" is a person, and so is every later "Dalton" of the article; but after
+    # "in" or "from" a name is where the speakers are, and stays a place throughout.
+    found = recognise(
+        "Analysts in Goma said the talks could resume. Aid reached Goma on Monday. "
+        "Officials from Juba told reporters the road was open."
+    )
+    assert found.get("Goma", ("",))[0] == "literal"
+    assert "Juba" in found
+    found = recognise("Then Dalton said the talks could resume. Aid reached Dalton on Monday.")
+    assert "Dalton" not in found
+    found = recognise("Officials in Dalton said the talks could resume.")
+    assert "Dalton" in found
