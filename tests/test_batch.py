@@ -409,3 +409,13 @@ def test_a_worker_that_dies_while_writing_fails_only_what_it_was_writing(
     combined = json.loads((tmp_path / "out" / "combined.geojson").read_text(encoding="utf-8"))
     ids = {d for f in combined["features"] for d in (f["properties"]["doc_ids"] or "").split(",")}
     assert "doc-00005" in ids
+
+
+def test_the_warm_up_before_the_workers_fork_includes_reading_markdown() -> None:
+    # Each forked worker would otherwise import PyYAML itself for its first Markdown input.
+    code = (
+        "import sys; from geomap.batch import _warm_up; from geomap.pipeline import Pipeline; "
+        "assert 'yaml' not in sys.modules; _warm_up(Pipeline()); print('yaml' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
