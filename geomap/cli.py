@@ -22,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 gazetteer_app = typer.Typer(help="Search and inspect the offline gazetteer.", no_args_is_help=True)
 app.add_typer(gazetteer_app, name="gazetteer")
@@ -100,7 +101,7 @@ def build(
         Path | None,
         typer.Option(
             "--config",
-            help="Config file (default: ./geomap.toml, else \\[tool.geomap] in ./pyproject.toml).",
+            help="Config file (default: ./geomap.toml, else [tool.geomap] in ./pyproject.toml).",
         ),
     ] = None,
     jobs: Annotated[
