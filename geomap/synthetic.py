@@ -3,8 +3,10 @@
 Deterministic for a given ``seed``; every article names a few well-known places and has
 event cues, so a batch of them exercises every stage of the pipeline. By default an
 article is a brief (3-5 event sentences, ~300 characters); ``full_length`` articles add
-background sentences (context, attributions, figures) in paragraphs, to the length of the
-public news corpora's articles (LGL 1,901 and GeoVirus 1,683 characters on average).
+background sentences (context, attributions, figures) in paragraphs, to the length and the
+density of place names of the public news corpora's articles: 1,713 characters and 8.6
+toponyms found per article on average, against LGL's 1,901 and 8.4 and GeoVirus's 1,683
+and 9.3 (found by this pipeline; most background sentences name no place).
 """
 
 from __future__ import annotations
@@ -71,32 +73,32 @@ TEMPLATES = (
 )
 #: Context, not events: what fills most of a real article around its few event sentences.
 BACKGROUND = (
-    "The city of {a} is home to about {n} million people and is a regional trading hub.",
+    "The city is home to about {n} million people and is a regional trading hub.",
     "Residents said the situation had been tense for weeks, with the price of bread rising.",
-    "The regional administration in {a} did not respond to a request for comment on {day}.",
+    "The regional administration did not respond to a request for comment on {day}.",
     "Analysts in {b} said the events could affect negotiations planned for later this month.",
     "Schools in the area reopened last month after being closed for most of the year.",
-    "The road between {a} and {b} remains the main supply route for the whole region.",
+    "The road to the coast remains the main supply route for the whole region.",
     '"We have been waiting for help for days," said one resident, who asked not to be named.',
     "Aid agencies say more than {n},000 people have left their homes in the region this year.",
     "The government has promised to compensate affected families before the end of the year.",
     "Talks between the two sides, hosted by diplomats from {b}, stalled in the spring.",
-    "Shopkeepers in {a} said trade had fallen by half compared with the same period last year.",
+    "Shopkeepers said trade had fallen by half compared with the same period last year.",
     "The United Nations said it was following the situation closely and called for calm.",
     "Electricity and water supplies were back in most neighbourhoods by the evening.",
     "Reporters were not allowed into the area, and the figures could not be verified.",
     "The mayor of {a} said emergency services were working around the clock.",
     "Officials expect the cost of repairs to exceed {n} million dollars, a first estimate says.",
-    "{a} lies about {n}00 kilometres from {b}, and the journey by bus takes most of a day.",
-    "A spokesperson for the ministry in {b} said more details would be released on {day}.",
-    "Farmers outside {a} said the harvest would be late this year because of the weather.",
+    "The city lies about {n}00 kilometres from the capital, a journey of most of a day by bus.",
+    "A spokesperson for the ministry said more details would be released on {day}.",
+    "Farmers outside the city said the harvest would be late this year because of the weather.",
     "The hospital in {a} has {n}00 beds and serves several districts around the city.",
-    "Opposition leaders in {b} called for an independent inquiry into what happened.",
-    "Many families in {a} depend on money sent home by relatives working abroad.",
-    "Prices at the main market in {a} have risen by about {n}0 percent since January.",
+    "Opposition leaders called for an independent inquiry into what happened.",
+    "Many families in the area depend on money sent home by relatives working abroad.",
+    "Prices at the main market have risen by about {n}0 percent since January.",
     "The last census counted roughly {n} million people in the province around {a}.",
     "Community leaders said they would meet again next week to discuss the next steps.",
-    "Flights between {a} and {b} were running normally, the airport operator said.",
+    "Flights from {a} were running normally, the airport operator said.",
 )
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 OUTLETS = ("Daily Planet", "Morning Wire", "Evening Post", None)
