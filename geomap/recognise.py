@@ -145,6 +145,14 @@ SPEECH_VERBS = frozenset(
 _LOCATIVES = frozenset(
     ["in", "at", "from", "near", "outside", "inside", "around", "across", "throughout"]
 )
+#: "The mayor of Juba said", "residents of Goma told": after these and "of", a name before a
+#: speech verb is a place; after any other word ("a friend of Nelson said") a person's.
+_PLACE_OF_NOUNS = (
+    PERSON_TITLES
+    | INSTITUTIONAL_NOUNS
+    | frozenset(PRECEDING_GENERICS)
+    | frozenset(["residents", "people", "citizens", "population", "outskirts", "streets"])
+)
 _NEAR_WORDS = {
     "near": "near",
     "outside": "near",
@@ -422,6 +430,7 @@ class Recogniser:
             and next_tok is not None
             and next_tok.text.lower() in SPEECH_VERBS
             and (prev_tok is None or prev_tok.text.lower() not in _LOCATIVES)
+            and not _of_a_place(tokens, match.first)
         ):
             persons.add(match.name)
             return None  # "Nelson said": a town would not speak, but "officials in Goma" do
@@ -766,6 +775,15 @@ def _is_name_abbreviation(word: str) -> bool:
 
 def _is_acronym(name: str) -> bool:
     return 2 <= len(name) <= 5 and name.isupper() and name.isalpha()
+
+
+def _of_a_place(tokens: list[Token], first: int) -> bool:
+    """Whether the name at token ``first`` follows "mayor of", "residents of", ..."""
+    return (
+        first >= 2
+        and tokens[first - 1].text == "of"
+        and tokens[first - 2].text.lower() in _PLACE_OF_NOUNS
+    )
 
 
 def _joined_by_ampersand(text: str, tokens: list[Token], first: int, last: int) -> bool:

@@ -137,7 +137,7 @@ def test_tokens_and_sentences_keep_their_offsets() -> None:
     assert [sentence_index(sentences, o) for o in (0, text.index("Mr"), len(text))] == [0, 2, 3]
 
 
-def test_a_town_before_a_speech_verb_is_a_place_after_in_or_from(recognise) -> None:  # noqa: ANN001
+def test_a_town_before_a_speech_verb_is_a_place_after_in_or_mayor_of(recognise) -> None:  # noqa: ANN001
     # "Dalton said" is a person, and so is every later "Dalton" of the article; but after
     # "in" or "from" a name is where the speakers are, and stays a place throughout.
     found = recognise(
@@ -150,3 +150,7 @@ def test_a_town_before_a_speech_verb_is_a_place_after_in_or_from(recognise) -> N
     assert "Dalton" not in found
     found = recognise("Officials in Dalton said the talks could resume.")
     assert "Dalton" in found
+    # after "of", only an office or a place's people make it a place
+    assert "Dalton" in recognise("The mayor of Dalton said the road was open.")
+    assert "Dalton" in recognise("Residents of Dalton told reporters the road was open.")
+    assert "Dalton" not in recognise("A friend of Dalton said the road was open.")
