@@ -5,7 +5,7 @@ The batch is ``geomap.synthetic``'s articles (Markdown with YAML front matter), 
 the combined map is written too. Two batches are measured, one after the other:
 
 * **news-length articles** (the target's): event sentences among background ones in
-  paragraphs, 1,713 characters and 8.6 place names found per article on average, as long
+  paragraphs, 1,714 characters and 8.7 place names found per article on average, as long
   and as dense in place names as the public news corpora's articles (LGL 1,901 and 8.4,
   GeoVirus 1,683 and 9.3);
 * **briefs**: 3-5 event sentences, ~310 characters each: a document is mostly reading,
