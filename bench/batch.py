@@ -84,6 +84,8 @@ def _one(corpus: Path, out: Path, jobs: int, formats: tuple[str, ...]) -> dict[s
         capture_output=True,
         text=True,
         check=False,
+        # as `geomap build` runs (geomap.cli.main): numpy's OpenBLAS without a thread per core
+        env={**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")},
     )
     if proc.returncode != 0:
         raise RuntimeError(f"batch build with {jobs} jobs failed: {proc.stderr[-2000:]}")
