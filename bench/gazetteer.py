@@ -2,10 +2,11 @@
 
 * ``geomap resolve Kherson`` end to end (a fresh process each time, median of N), and
   the part of it spent opening the gazetteer (``Gazetteer.default()`` in this process);
-* bulk lookups on one core (this process pinned to it): N names drawn deterministically from the index itself,
-  resolved by a fresh ``Gazetteer`` (so no cache helps) with ``lookup_many``, and one by
-  one with ``lookup``; rates are per second of this process's CPU time, which is what one
-  core delivers whatever else the machine is running (wall-clock rates are in results.json);
+* bulk lookups on one core (this process pinned to it): N names drawn deterministically
+  from the index itself, resolved by a fresh ``Gazetteer`` (so no cache helps) with
+  ``lookup_many``, and one by one with ``lookup``; rates are per second of this process's
+  CPU time, which is what one core delivers whatever else the machine is running
+  (wall-clock rates are in results.json);
 * peak memory (max RSS) of a ``geomap resolve Kherson`` process;
 * the first build of the index into an empty cache folder.
 """

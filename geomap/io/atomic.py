@@ -38,14 +38,13 @@ def remove_staging(folder: Path, pids: Iterable[int]) -> None:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     folder = _staging.get(path.parent, path.parent)
     try:
         fd, tmp = _temp_file(path, folder)
     except FileNotFoundError:
-        if folder == path.parent:
-            raise
-        folder.mkdir(exist_ok=True)  # a staging folder is made on first use
+        # The output folder, or this process's staging folder in it, is made on first use,
+        # not asked for on every write (a system call per file of a batch).
+        folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = _temp_file(path, folder)
     try:
         with os.fdopen(fd, "wb") as fh:
