@@ -1,6 +1,38 @@
 """geomap: offline geospatial event maps from news text."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .pipeline import BuildReport, Pipeline, build, geoparse, to_geodataframe, to_map
+
+__all__ = [
+    "BuildReport",
+    "Pipeline",
+    "build",
+    "collect_garbage_rarely",
+    "geoparse",
+    "to_geodataframe",
+    "to_map",
+]
+#: The Python API (``geomap.pipeline``), imported on first use: ``import geomap`` stays
+#: as cheap as ``geomap --help`` needs it to be.
+_API = frozenset(__all__) - {"collect_garbage_rarely"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'geomap' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})
 
 
 def collect_garbage_rarely() -> None:

@@ -1,6 +1,8 @@
-"""The Python API: ``geoparse`` one text, ``build`` maps and GeoJSON for many.
+"""The Python API: ``geoparse`` one text, ``build`` maps and GeoJSON for many, and the
+ecosystem's own types for what was found: ``to_geodataframe`` (geopandas) and ``to_map``
+(folium).
 
-The CLI is a thin layer over these two functions.
+The CLI is a thin layer over these functions; ``import geomap`` offers them too.
 """
 
 from __future__ import annotations
@@ -11,14 +13,19 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .events import extract_events
 from .gazetteer import Gazetteer
 from .ingest import Failure, parse_date
-from .models import Document, ParsedDocument
+from .models import Document, Event, ParsedDocument
 from .recognise import Recogniser
 from .resolve import Resolver
 from .text import split_sentences
+
+if TYPE_CHECKING:  # geopandas and folium take ~0.5 s each to import: only when asked for
+    import folium
+    import geopandas as gpd
 
 COMBINED_NAME = "combined"
 
@@ -143,6 +150,59 @@ def build(
         size=size,
         dpi=dpi,
     )
+
+
+def _documents(parsed: ParsedDocument | Iterable[ParsedDocument]) -> list[ParsedDocument]:
+    return [parsed] if isinstance(parsed, ParsedDocument) else list(parsed)
+
+
+def _events(documents: Sequence[ParsedDocument]) -> list[Event]:
+    """One document's events, or those of several merged as on a combined map (the same
+    incident reported by several articles is one event)."""
+    if len(documents) == 1:
+        return list(documents[0].events)
+    from .events import merge_events
+
+    return list(merge_events(e for d in documents for e in d.events))
+
+
+def to_geodataframe(
+    parsed: ParsedDocument | Iterable[ParsedDocument], layer: str = "events"
+) -> gpd.GeoDataFrame:
+    """A layer of what ``geoparse`` found, as the GeoPackage and GeoParquet outputs hold it
+    (EPSG:4326, the same fields and types): ``events`` (points), ``places`` (the places
+    mentioned, points), ``lines`` (rivers and routes) or ``areas`` (river banks and event
+    areas). Several documents give their events merged, as on a combined map."""
+    from .io.tables import SPATIAL_LAYERS, build_tables
+
+    if layer not in SPATIAL_LAYERS:
+        raise ValueError(f"unknown layer {layer!r} (choose from {', '.join(SPATIAL_LAYERS)})")
+    documents = _documents(parsed)
+    return build_tables(_events(documents), documents).spatial()[layer]
+
+
+def to_map(
+    parsed: ParsedDocument | Iterable[ParsedDocument],
+    *,
+    title: str | None = None,
+    description: str = "",
+    pipeline: Pipeline | None = None,
+) -> folium.Map:
+    """The interactive map of ``build``'s HTML page as a ``folium.Map``, to show in a
+    notebook or add layers to (``save`` writes a page with no article text run as a
+    template). The offline basemap comes from ``pipeline``'s gazetteer (default: the
+    default pipeline's)."""
+    from .render.html import MapText, build_map
+    from .render.write import basemap_for, source_line
+
+    documents = _documents(parsed)
+    events = _events(documents)
+    if title is None:
+        first = documents[0].document if len(documents) == 1 else None
+        title = (first.title or first.id) if first else f"{len(documents)} articles"
+    text = MapText(title=title, description=description, source_line=source_line(documents))
+    gazetteer = (pipeline or default_pipeline()).gazetteer
+    return build_map(events, documents, text, basemap_for(gazetteer, events, documents))
 
 
 def _unique_name(doc_id: str, seen: set[str]) -> str:
