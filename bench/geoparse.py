@@ -6,7 +6,8 @@
   the same way: a fresh process over the whole corpus, load time included, pinned to one
   core with numeric libraries single-threaded.
 * **Throughput**: characters and documents per wall-clock second, the median of
-  ``--runs`` runs (CPU seconds and peak memory are in results.json). Every run times all
+  ``--runs`` runs after ``--warmup`` untimed ones (CPU seconds and peak memory are in
+  results.json). Every run times all
   systems back to back; geomap's speed ratio to each peer is the median of the per-run
   ratios of CPU seconds (user + system), which is what one core delivers whatever else
   the machine is running, and so is the characters/s target.
@@ -136,11 +137,37 @@ Ratios = dict[tuple[str, str], list[float]]
 
 
 def compare(
-    corpora: list[Corpus], systems: list[str], runs: int, folder: Path, log: bool = True
+    corpora: list[Corpus],
+    systems: list[str],
+    runs: int,
+    folder: Path,
+    log: bool = True,
+    warmup: int = 1,
 ) -> tuple[Results, Ratios]:
-    """Every system on every corpus, ``runs`` times; per-run speed ratios geomap / peer."""
+    """Every system on every corpus, ``runs`` times; per-run speed ratios geomap / peer.
+
+    ``warmup`` untimed rounds of the same runs come first (as hyperfine's ``--warmup``):
+    a system's first run after another's reads its files back into the page cache (this
+    VM pages out idle file pages), which is the cold start that ``bench/start.py``
+    measures, not throughput."""
     results: Results = {(c.name, s): Result() for c in corpora for s in systems}
     ratios: Ratios = {(c.name, s): [] for c in corpora for s in systems}
+    for r in range(warmup):
+        for corpus in corpora:
+            for system in systems:
+                result = results[(corpus.name, system)]
+                if result.error:
+                    continue
+                if log:
+                    print(
+                        f"bench: warm-up {r + 1}/{warmup}: {system} on {corpus.name}...",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                try:
+                    run_system(system, corpus, folder / "warm-up.jsonl", Result(), score=False)
+                except RuntimeError as exc:
+                    result.error = str(exc).splitlines()[-1][:200]
     for r in range(runs):
         for corpus in corpora:
             for system in systems:
@@ -369,6 +396,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--runs", type=int, default=3, help="timed runs per system (median)")
     parser.add_argument(
+        "--warmup", type=int, default=1, help="untimed runs of every system first (default 1)"
+    )
+    parser.add_argument(
         "--corpora",
         default=",".join(CORPORA),
         help="comma-separated: LGL, GeoVirus",
@@ -397,7 +427,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="geomap-bench-geoparse-") as tmp:
         folder = Path(tmp)
         corpora = prepare([c for c in args.corpora.split(",") if c], folder)
-        results, ratios = compare(corpora, systems, args.runs, folder)
+        results, ratios = compare(corpora, systems, args.runs, folder, warmup=args.warmup)
         figures = throughput_figures(corpora, systems, results, ratios)
         figures += target_figures(corpora, results, ratios)
         if not args.skip_start:
@@ -412,7 +442,7 @@ def main(argv: list[str]) -> int:
     title = (
         f"geomap geoparse benchmark - Python {info['python']}, {info['cpus']} CPUs, "
         f"load average {info.get('load_average_1m', '?')}, runs pinned to one core, "
-        f"median of {args.runs} ({time.perf_counter() - started:.0f} s)"
+        f"median of {args.runs} after {args.warmup} warm-up ({time.perf_counter() - started:.0f} s)"
     )
     print(table(title, figures))
     if missing:
