@@ -152,7 +152,9 @@ def compare(
     measures, not throughput."""
     results: Results = {(c.name, s): Result() for c in corpora for s in systems}
     ratios: Ratios = {(c.name, s): [] for c in corpora for s in systems}
-    for r in range(warmup):
+    for r in range(-warmup, runs):  # the warm-up rounds first, untimed
+        timed = r >= 0
+        label = f"run {r + 1}/{runs}" if timed else f"warm-up {r + warmup + 1}/{warmup}"
         for corpus in corpora:
             for system in systems:
                 result = results[(corpus.name, system)]
@@ -160,36 +162,21 @@ def compare(
                     continue
                 if log:
                     print(
-                        f"bench: warm-up {r + 1}/{warmup}: {system} on {corpus.name}...",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                try:
-                    run_system(system, corpus, folder / "warm-up.jsonl", Result(), score=False)
-                except RuntimeError as exc:
-                    result.error = str(exc).splitlines()[-1][:200]
-    for r in range(runs):
-        for corpus in corpora:
-            for system in systems:
-                result = results[(corpus.name, system)]
-                if result.error:
-                    continue
-                if log:
-                    print(
-                        f"bench: run {r + 1}/{runs}: {system} on {corpus.name}...",
-                        file=sys.stderr,
-                        flush=True,
+                        f"bench: {label}: {system} on {corpus.name}...", file=sys.stderr, flush=True
                     )
                 try:
                     run_system(
                         system,
                         corpus,
-                        folder / f"{corpus.name}.{system}.{r}.jsonl",
-                        result,
+                        folder
+                        / (f"{corpus.name}.{system}.{r}.jsonl" if timed else "warm-up.jsonl"),
+                        result if timed else Result(),
                         score=r == 0,
                     )
                 except RuntimeError as exc:
                     result.error = str(exc).splitlines()[-1][:200]
+            if not timed:
+                continue
             base = results[(corpus.name, "geomap")]
             for system in systems:
                 peer = results[(corpus.name, system)]
