@@ -91,4 +91,6 @@ def test_the_map_is_a_folium_map_with_the_article_text_escaped(tmp_path: Path, p
     assert "<b>rallied</b>" not in page and "&lt;b&gt;rallied&lt;/b&gt;" in page
     layers = json.dumps([type(c).__name__ for c in fmap._children.values()])
     assert "GeoJson" in layers, "the offline basemap is on it"
-    assert geomap.to_map([doc, doc], pipeline=pipeline) is not None
+    both = geomap.to_map([doc, doc], pipeline=pipeline)
+    both.save(str(tmp_path / "both.html"))
+    assert "<title>2 articles</title>" in (tmp_path / "both.html").read_text(encoding="utf-8")
