@@ -381,7 +381,7 @@ def main(argv: list[str]) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per system (median)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per system (median)")
     parser.add_argument(
         "--warmup", type=int, default=1, help="untimed runs of every system first (default 1)"
     )
