@@ -117,7 +117,7 @@ class Resolver:
             # Where the towns and counties chosen so far lie: "Georgia" beside Atlanta is
             # the state, and "Huntsville" beside three Texas towns is the Texas one.
             occupied = _occupied_regions(plain, places)
-            focus = _focus_region(occupied)
+            focus = _focus_region(occupied, {p.name: p.spread for p in distinct})
             # "Arizona, California, New York and Ohio": a list names one kind of place.
             listed = _listed_kinds(siblings, places)
             hints = {a: hint for a, b in containers.items() if (hint := places[b]) is not None}
@@ -141,6 +141,7 @@ class Resolver:
                         focus,
                     )
                 chosen.append(best[key])
+            chosen = _one_sense(pools, chosen, hints)
         toponyms = [
             self._toponym(m, s, pool.listing)
             for m, s, pool in zip(plain, chosen, pools, strict=True)
@@ -323,6 +324,12 @@ class _Pool:
         # state's is not a town of Oregon, Ohio because the article names Ohio (the
         # city of Kherson, in the Kherson region the article names, still is Kherson's).
         self.namesakes = {_region_key(c.place) for c in cands if c.place.name == name} - {None}
+        #: How many first-level regions the name's towns and counties lie in: a name found
+        #: in one region only says more about the article's region than a common one.
+        self.spread = max(
+            1,
+            len({(c.place.country, c.place.admin1) for c in cands if c.place.kind in _LOCAL_KINDS}),
+        )
         #: The name's votes for the article's country (see ``_document_country``).
         self.ballot: dict[str, float] = {}
         best = self.top
@@ -368,6 +375,28 @@ def _document_country(pools: list[_Pool]) -> dict[int, str | None]:
         rest = {cc: v - ballot.get(cc, 0.0) for cc, v in total.items()}
         top = max(rest, key=rest.__getitem__, default=None)
         out[key] = top if top is not None and rest[top] > 1e-9 else None
+    return out
+
+
+def _one_sense(
+    pools: list[_Pool], chosen: list[_Scored | None], hints: dict[int, Place]
+) -> list[_Scored | None]:
+    """A name placed by its container once ("Scott County, Indiana") keeps that place at
+    its other mentions in the article ("... in Scott County"), unless they have their
+    own container: an article means one place by one name."""
+    placed: dict[int, _Scored | None] = {}  # by pool; None: its containers disagree
+    for i in hints:
+        here = chosen[i]
+        if here is not None:
+            first = placed.setdefault(id(pools[i]), here)
+            if first is not None and first.place != here.place:
+                placed[id(pools[i])] = None
+    if not placed:
+        return chosen
+    out = list(chosen)
+    for i, pool in enumerate(pools):
+        if i not in hints and (kept := placed.get(id(pool))) is not None:
+            out[i] = kept
     return out
 
 
@@ -434,13 +463,20 @@ def _occupied_regions(mentions: list[Mention], places: list[Place | None]) -> _O
     return out
 
 
-def _focus_region(occupied: _Occupied) -> tuple[_RegionKey, set[str]] | None:
+def _focus_region(
+    occupied: _Occupied, spread: dict[str, int]
+) -> tuple[_RegionKey, set[str]] | None:
     """The region more of the article's names lie in than any other, if two or more do:
-    a local paper's state, which its same-named towns elsewhere should not win."""
-    ranked = sorted(occupied.items(), key=lambda kv: -len(kv[1]))
+    a local paper's state, which its same-named towns elsewhere should not win. Between
+    regions with as many names, the one whose names are found in fewer other regions."""
+
+    def weight(names: set[str]) -> tuple[int, float]:
+        return len(names), round(sum(1 / spread.get(n, 1) for n in names), 6)
+
+    ranked = sorted(occupied.items(), key=lambda kv: weight(kv[1]), reverse=True)
     if not ranked or len(ranked[0][1]) < 2:
         return None
-    if len(ranked) > 1 and len(ranked[1][1]) == len(ranked[0][1]):
+    if len(ranked) > 1 and weight(ranked[1][1]) == weight(ranked[0][1]):
         return None
     return ranked[0]
 

@@ -135,3 +135,52 @@ def test_the_article_decides_between_namesakes(
     assert place is not None, name
     got = (place.kind, place.country, place.admin1)
     assert all(e is None or e == g for e, g in zip(expected, got, strict=True)), got
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        pytest.param(
+            "An outbreak in Scott County, Indiana, spread fear. Doctors in Nashville and "
+            "Knoxville, in Tennessee, and in Chattanooga studied it. Scott County now has "
+            "140 cases.",
+            "IN",
+            id="Tennessee's towns do not move Indiana's county",
+        ),
+        pytest.param(
+            "Health officials in Scott County, Iowa, met on Friday. Experts from Lexington, "
+            "Louisville and Bowling Green in Kentucky said Scott County needed more staff.",
+            "IA",
+            id="nor do Kentucky's move Iowa's",
+        ),
+    ],
+)
+def test_a_name_placed_by_its_state_keeps_that_place_in_the_article(
+    pipeline,  # noqa: ANN001
+    text: str,
+    state: str,
+) -> None:
+    counties = [
+        t for t in geoparse(text, pipeline=pipeline).toponyms if t.mention.text == "Scott County"
+    ]
+    assert len(counties) == 2
+    assert all(t.place is not None and t.place.admin1 == state for t in counties), [
+        t.place for t in counties
+    ]
+
+
+def test_between_regions_with_as_many_towns_the_one_of_rarer_names_is_the_focus() -> None:
+    from geomap.resolve import _focus_region
+
+    # Texas has two names of the article that many states have; Louisiana two that only
+    # Louisiana has: those say more about where a local paper is.
+    occupied = {("US", "TX"): {"Mansfield", "Arlington"}, ("US", "LA"): {"Ruston", "Natchitoches"}}
+    spread = {"Mansfield": 9, "Arlington": 12, "Ruston": 1, "Natchitoches": 1}
+    focus = _focus_region(occupied, spread)
+    assert focus is not None and focus[0] == ("US", "LA")
+    # As rare on both sides: no focus, as before.
+    assert _focus_region(occupied, dict.fromkeys(spread, 1)) is None
+    # More names still win, however common.
+    occupied[("US", "TX")].add("Paris")
+    focus = _focus_region(occupied, spread | {"Paris": 20})
+    assert focus is not None and focus[0] == ("US", "TX")
