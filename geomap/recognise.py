@@ -227,7 +227,17 @@ class Recogniser:
                 mentions.append(mention)
             free = match.last + 1
         # A surname seen in a person's full name is that person when it stands alone later.
-        mentions = [m for m in mentions if m.name not in persons or self._is_major(m.name)]
+        # Unless the article also writes the name after "in", "at", "near": "Coach Tyler
+        # Madison" is a person, "two games in Madison" the town.
+        if persons:
+            located = {
+                m.name for m in mentions if m.name in persons and _after_locative(text, m.start)
+            }
+            mentions = [
+                m
+                for m in mentions
+                if m.name not in persons or m.name in located or self._is_major(m.name)
+            ]
         dotted = self._abbreviations(text, sentences, mentions)
         if dotted:
             # "Va" inside "W.Va." is read as the whole dotted abbreviation.
@@ -775,6 +785,15 @@ def _is_name_abbreviation(word: str) -> bool:
 
 def _is_acronym(name: str) -> bool:
     return 2 <= len(name) <= 5 and name.isupper() and name.isalpha()
+
+
+def _after_locative(text: str, start: int) -> bool:
+    """Whether the word before ``start`` is a locative ("in", "near", "from" ...)."""
+    before = text[max(0, start - 12) : start]
+    if not before.endswith(" "):
+        return False
+    words = before.split()
+    return bool(words) and words[-1].lower() in _LOCATIVES
 
 
 def _of_a_place(tokens: list[Token], first: int) -> bool:

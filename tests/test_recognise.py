@@ -137,6 +137,19 @@ def test_tokens_and_sentences_keep_their_offsets() -> None:
     assert [sentence_index(sentences, o) for o in (0, text.index("Mr"), len(text))] == [0, 2, 3]
 
 
+def test_a_persons_name_is_still_the_town_the_article_puts_after_in(recognise) -> None:  # noqa: ANN001
+    # "Tyler Madison" makes every later "Madison" of the article the coach; but where the
+    # article writes "in Madison" it means the town, and keeps it.
+    found = recognise(
+        "Coach Tyler Madison said the team would play two games in Madison next week."
+    )
+    assert found.get("Madison", ("",))[0] == "literal"
+    found = recognise(
+        "Coach Tyler Madison praised the team. Madison said the players had worked hard."
+    )
+    assert "Madison" not in found
+
+
 def test_a_town_before_a_speech_verb_is_a_place_after_in_or_mayor_of(recognise) -> None:  # noqa: ANN001
     # "Dalton said" is a person, and so is every later "Dalton" of the article; but after
     # "in" or "from" a name is where the speakers are, and stays a place throughout.
