@@ -420,6 +420,8 @@ class Recogniser:
                     return None
                 role = "demonym" if demonym_only else "modifier"
             elif word not in FUNCTION_WORDS and word not in FEATURE_GENERICS:
+                if key in PLACE_MODIFIERS:
+                    return None  # "East Oxford": the compass word is no first name
                 if not (kinds & {"country"}) and not demonym_only:
                     persons.add(_strip_possessive(next_tok.text))
                     return None  # "Mark Milley", "Sky News": a name, not a place

@@ -137,6 +137,15 @@ def test_tokens_and_sentences_keep_their_offsets() -> None:
     assert [sentence_index(sentences, o) for o in (0, text.index("Mr"), len(text))] == [0, 2, 3]
 
 
+def test_a_compass_word_before_a_place_is_no_first_name(recognise) -> None:  # noqa: ANN001
+    # "East" and "Northeast" name regions somewhere, and a little-known place before a
+    # capitalised word reads as a first name ("Mark Milley"): never for a compass word.
+    assert "Oxford" in recognise("A road sign in East Oxford was damaged last year.")
+    assert "Oxford" in recognise("West Oxford residents met on Monday.")
+    assert "Georgia" in recognise("Most Northeast Georgia school systems kept their teachers.")
+    assert "Arkansas" in recognise("Storms hit Southwest Arkansas on Monday.")
+
+
 def test_a_persons_name_is_still_the_town_the_article_puts_after_in(recognise) -> None:  # noqa: ANN001
     # "Tyler Madison" makes every later "Madison" of the article the coach; but where the
     # article writes "in Madison" it means the town, and keeps it.
