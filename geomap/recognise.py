@@ -413,20 +413,31 @@ class Recogniser:
                 word = _strip_possessive(after.text).lower()  # "Dublin City Council"
             if word in MEDIA_SUFFIXES:
                 return None
-            if word in ORG_SUFFIXES or word in INSTITUTION_WORDS or word in PERSON_TITLES:
+            institution = word in _INSTITUTIONAL
+            if not institution and word not in FUNCTION_WORDS and word not in FEATURE_GENERICS:
+                if key in PLACE_MODIFIERS:
+                    return None  # "East Oxford": the compass word is no first name
+                if kinds & {"country"} or demonym_only:
+                    role = "demonym"  # "US President", "Ukraine Defense Ministry"
+                elif self._institution_ahead(text, tokens, match.last + 1):
+                    institution = True  # "Tennessee Arts Commission"
+                else:
+                    persons.add(_strip_possessive(next_tok.text))
+                    return None  # "Mark Milley", "Sky News": a name, not a place
+            if institution:
                 # "Ohio Supreme Court", "Dublin Police": a known place naming an
                 # institution; a little-known one ("Sky News") is just part of a name.
                 if not (major or biggest >= MODIFIER_MIN_POPULATION or demonym_only):
                     return None
                 role = "demonym" if demonym_only else "modifier"
-            elif word not in FUNCTION_WORDS and word not in FEATURE_GENERICS:
-                if key in PLACE_MODIFIERS:
-                    return None  # "East Oxford": the compass word is no first name
-                if not (kinds & {"country"}) and not demonym_only:
-                    persons.add(_strip_possessive(next_tok.text))
-                    return None  # "Mark Milley", "Sky News": a name, not a place
-                role = "demonym"  # "US President", "Ukraine Defense Ministry"
-        if prev_adjacent and prev_tok and prev_tok.is_capitalised:
+        if (
+            prev_adjacent
+            and prev_tok
+            and prev_tok.is_capitalised
+            # Inside an institution's name a country or big place before is part of it
+            # too ("Taiwan Taoyuan International Airport"), not a first name.
+            and not (role == "modifier" and self._is_major(prev_tok.text))
+        ):
             word = prev_tok.text.lower()
             if word in PERSON_TITLES or (
                 word not in FUNCTION_WORDS
@@ -484,6 +495,24 @@ class Recogniser:
                 self._places.clear()
             self._places[name] = found
         return found
+
+    def _institution_ahead(self, text: str, tokens: list[Token], first: int) -> bool:
+        """Whether common words from token ``first`` on lead, within four words, to an
+        institution's or an office's: "Tennessee Arts Commission", "Texas Southern
+        University". A rare word on the way is a surname: "David Geffen School"."""
+        for j in range(first, min(first + 4, len(tokens))):
+            tok = tokens[j]
+            if not tok.is_capitalised or (j > first and text[tokens[j - 1].end : tok.start] != " "):
+                return False
+            word = _strip_possessive(tok.text).lower()
+            if word in _INSTITUTIONAL:
+                return j > first
+            zipf = self.words.get(word) or (
+                self.words.get(word[:-1], 0.0) if word[-1:] == "s" else 0.0
+            )
+            if zipf < _INSTITUTION_WORD_ZIPF:
+                return False
+        return False
 
     def _is_metonymy(
         self, text: str, tokens: list[Token], match: _Match, kinds: frozenset[str], key: str
@@ -787,6 +816,13 @@ def _is_name_abbreviation(word: str) -> bool:
 
 def _is_acronym(name: str) -> bool:
     return 2 <= len(name) <= 5 and name.isupper() and name.isalpha()
+
+
+#: Words that make the name before them part of an institution's or an office's name.
+_INSTITUTIONAL = ORG_SUFFIXES | INSTITUTION_WORDS | PERSON_TITLES
+#: How common the words between a place and an institution's word must be (Zipf scale):
+#: "Arts", "Southern", "State" are; surnames mostly are not ("Geffen", "Malik").
+_INSTITUTION_WORD_ZIPF = 3.5
 
 
 def _after_locative(text: str, start: int) -> bool:

@@ -146,6 +146,25 @@ def test_a_compass_word_before_a_place_is_no_first_name(recognise) -> None:  # n
     assert "Arkansas" in recognise("Storms hit Southwest Arkansas on Monday.")
 
 
+def test_a_place_some_common_words_before_an_institution_names_it(recognise) -> None:  # noqa: ANN001
+    # "Tennessee Arts Commission": not "Tennessee" as a first name and "Arts" a surname.
+    found = recognise("He is director of folklife for the Tennessee Arts Commission.")
+    assert found.get("Tennessee", ("",))[0] == "modifier"
+    found = recognise("She attended law school at Texas Southern University in Houston.")
+    assert found.get("Texas", ("",))[0] == "modifier"
+    # local government's offices too
+    found = recognise("Laurel County Clerk Dean Johnson was inducted on Friday.")
+    assert found.get("Laurel County", ("",))[0] == "modifier"
+    # a rare word on the way is a surname: the school is a person's
+    assert "David" not in recognise("He studied at the David Geffen School of Medicine.")
+    # and the country before a place in an airport's name is no first name either
+    found = recognise(
+        "Close to the Taiwan Taoyuan International Airport lies Lujhu, a township in "
+        "northwestern Taoyuan."
+    )
+    assert found.get("Taoyuan", ("",))[0] == "literal"
+
+
 def test_a_persons_name_is_still_the_town_the_article_puts_after_in(recognise) -> None:  # noqa: ANN001
     # "Tyler Madison" makes every later "Madison" of the article the coach; but where the
     # article writes "in Madison" it means the town, and keeps it.
