@@ -444,6 +444,10 @@ class Recogniser:
                 and word not in PLACE_MODIFIERS
                 and prev_tok.start not in sentence_starts
                 and not self._is_demonym(prev_tok.text)
+                # "the FBI's Atlanta office", "FBI Atlanta": no first name is possessive
+                # or an acronym
+                and _strip_possessive(prev_tok.text) == prev_tok.text
+                and not _is_acronym(prev_tok.text)
             ):
                 persons.add(match.name)
                 return None  # "General Mark", "Jake Sullivan"

@@ -165,6 +165,12 @@ def test_a_place_some_common_words_before_an_institution_names_it(recognise) -> 
     assert found.get("Taoyuan", ("",))[0] == "literal"
 
 
+def test_a_possessive_or_an_acronym_before_a_place_is_no_first_name(recognise) -> None:  # noqa: ANN001
+    assert "Atlanta" in recognise("He is the special agent in charge of the FBI's Atlanta office.")
+    assert "Atlanta" in recognise("An FBI Atlanta spokesman declined to comment.")
+    assert "Boone" not in recognise("Officer Mark Boone declined to comment.")
+
+
 def test_a_persons_name_is_still_the_town_the_article_puts_after_in(recognise) -> None:  # noqa: ANN001
     # "Tyler Madison" makes every later "Madison" of the article the coach; but where the
     # article writes "in Madison" it means the town, and keeps it.
