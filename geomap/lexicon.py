@@ -431,6 +431,12 @@ RANKS = frozenset(
         "inspector",
         "superintendent",
         "marshal",
+        # honorifics: "Mrs. Lincoln", "Dr. Austin"
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
     ]
 )
 

@@ -171,6 +171,12 @@ def test_a_possessive_or_an_acronym_before_a_place_is_no_first_name(recognise) -
     assert "Boone" not in recognise("Officer Mark Boone declined to comment.")
 
 
+def test_an_honorific_makes_the_name_after_it_a_persons(recognise) -> None:  # noqa: ANN001
+    assert "Lincoln" not in recognise("The talk on the Civil War was given by Mrs. Lincoln.")
+    assert "Austin" not in recognise("Dr. Austin said the clinic would open in May.")
+    assert "Austin" in recognise("The clinic in Austin would open in May.")
+
+
 def test_a_persons_name_is_still_the_town_the_article_puts_after_in(recognise) -> None:  # noqa: ANN001
     # "Tyler Madison" makes every later "Madison" of the article the coach; but where the
     # article writes "in Madison" it means the town, and keeps it.
