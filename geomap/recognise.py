@@ -255,7 +255,57 @@ class Recogniser:
                 if not any(s.start <= m.start and m.end <= s.end for s in streets)
             ] + streets
         mentions.extend(self._river_sides(text, tokens, sentences, mentions))
+        mentions.extend(self._hyphenated(text, tokens, sentences, mentions))
         return tuple(sorted(set(mentions), key=lambda m: (m.start, m.end)))
+
+    def _hyphenated(
+        self,
+        text: str,
+        tokens: list[Token],
+        sentences: Sequence[Sentence],
+        mentions: list[Mention],
+    ) -> list[Mention]:
+        """Countries, regions, big cities and demonyms inside a hyphenated word that is no
+        place itself: "the Russia-Ukraine war", "a Kyiv-based analyst", "Egyptian-US
+        relations", "the US-led coalition" (the US acting: metonymy). Smaller places stay
+        out: "Jean-Pierre" is no visit to Pierre, South Dakota."""
+        found: list[Mention] = []
+        taken = [(m.start, m.end) for m in mentions]
+        for tok in tokens:
+            if "-" not in tok.text or not tok.is_capitalised:
+                continue
+            if any(s < tok.end and tok.start < e for s, e in taken):
+                continue
+            if self.gazetteer.has_name(tok.text):
+                continue  # "Winston-Salem": a place's own name, read (or rejected) whole
+            parts = tok.text.split("-")
+            offset = tok.start
+            for n, part in enumerate(parts):
+                start, offset = offset, offset + len(part) + 1
+                if len(part) < 2 or not part[0].isupper():
+                    continue
+                named = self._places_named(part)
+                if not (named.major or named.demonym_only):
+                    continue
+                after = parts[n + 1].lower() if n + 1 < len(parts) else ""
+                role: MentionRole = (
+                    "demonym"
+                    if named.demonym_only
+                    else "metonymy"
+                    if after in _AGENT_SUFFIXES
+                    else "literal"
+                )
+                found.append(
+                    Mention(
+                        start,
+                        start + len(part),
+                        part,
+                        part,
+                        role,
+                        sentence=sentence_index(tuple(sentences), start),
+                    )
+                )
+        return found
 
     def _abbreviations(
         self, text: str, sentences: Sequence[Sentence], mentions: list[Mention]
@@ -822,6 +872,8 @@ def _is_acronym(name: str) -> bool:
     return 2 <= len(name) <= 5 and name.isupper() and name.isalpha()
 
 
+#: After a hyphen, what makes the place before it an actor: "US-led", "Iran-backed".
+_AGENT_SUFFIXES = frozenset(["led", "backed", "brokered", "sponsored", "funded", "supported"])
 #: Words that make the name before them part of an institution's or an office's name.
 _INSTITUTIONAL = ORG_SUFFIXES | INSTITUTION_WORDS | PERSON_TITLES
 #: How common the words between a place and an institution's word must be (Zipf scale):

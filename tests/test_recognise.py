@@ -177,6 +177,18 @@ def test_an_honorific_makes_the_name_after_it_a_persons(recognise) -> None:  # n
     assert "Austin" in recognise("The clinic in Austin would open in May.")
 
 
+def test_places_inside_hyphenated_words(recognise) -> None:  # noqa: ANN001
+    found = recognise("The Russia-Ukraine war goes on, a Kyiv-based analyst said.")
+    assert found["Russia"][0] == found["Ukraine"][0] == found["Kyiv"][0] == "literal"
+    found = recognise("The talks on Egyptian-US relations opened on Monday.")
+    assert (found["Egyptian"][0], found["US"][0]) == ("demonym", "literal")
+    assert recognise("The US-led coalition struck again.")["US"][0] == "metonymy"
+    # a small town's name in a person's or a firm's name is not looked for
+    assert recognise("Jean-Pierre met Mercedes-Benz managers in the morning.") == {}
+    # a hyphenated place's own name is read whole
+    assert "Winston-Salem" in recognise("Flooding closed roads in Winston-Salem on Monday.")
+
+
 def test_a_persons_name_is_still_the_town_the_article_puts_after_in(recognise) -> None:  # noqa: ANN001
     # "Tyler Madison" makes every later "Madison" of the article the coach; but where the
     # article writes "in Madison" it means the town, and keeps it.
