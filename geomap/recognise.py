@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress
@@ -271,8 +271,8 @@ class Recogniser:
         out: "Jean-Pierre" is no visit to Pierre, South Dakota."""
         found: list[Mention] = []
         taken = [(m.start, m.end) for m in mentions]
-        for tok in tokens:
-            if "-" not in tok.text or not tok.is_capitalised:
+        for tok in _hyphenated_tokens(text, tokens):
+            if not tok.is_capitalised:
                 continue
             if any(s < tok.end and tok.start < e for s, e in taken):
                 continue
@@ -872,6 +872,24 @@ def _is_acronym(name: str) -> bool:
     return 2 <= len(name) <= 5 and name.isupper() and name.isalpha()
 
 
+def _hyphenated_tokens(text: str, tokens: list[Token]) -> list[Token]:
+    """The tokens with a hyphen inside, found from the text's hyphens (few) rather than
+    by looking at every token."""
+    found: list[Token] = []
+    at = text.find("-")
+    while at != -1:
+        i = bisect_right(tokens, at, key=_TOKEN_START) - 1
+        if (
+            i >= 0
+            and tokens[i].start < at < tokens[i].end
+            and (not found or found[-1] is not tokens[i])
+        ):
+            found.append(tokens[i])
+        at = text.find("-", at + 1)
+    return found
+
+
+_TOKEN_START = itemgetter(0)
 #: After a hyphen, what makes the place before it an actor: "US-led", "Iran-backed".
 _AGENT_SUFFIXES = frozenset(["led", "backed", "brokered", "sponsored", "funded", "supported"])
 #: Words that make the name before them part of an institution's or an office's name.
