@@ -290,7 +290,7 @@ class Recogniser:
                 after = parts[n + 1].lower() if n + 1 < len(parts) else ""
                 role: MentionRole = (
                     "demonym"
-                    if named.demonym_only
+                    if named.demonym_only or self._is_demonym(part)  # "Canadian-American"
                     else "metonymy"
                     if after in _AGENT_SUFFIXES
                     else "literal"
@@ -431,8 +431,12 @@ class Recogniser:
             if at_start and not zipf and key.endswith("s"):
                 # "Cases were reported": the word list holds headwords ("case") only.
                 zipf = self.words.get(key[:-1], 0.0)
-            if zipf >= COMMON_WORD_ZIPF or (at_start and zipf >= 3.0):
-                return None
+            if (zipf >= COMMON_WORD_ZIPF or (at_start and zipf >= 3.0)) and not self._before_region(
+                text, tokens, match.last
+            ):
+                return None  # "Reading", "Mobile"; but "Buffalo, New York" is the city
+        if text[end : end + 1] == "$":
+            return None  # "US$460 million", "NZ$": a currency
         prev_tok = tokens[match.first - 1] if match.first > 0 else None
         next_tok = tokens[match.last + 1] if match.last + 1 < len(tokens) else None
         prev_adjacent = prev_tok is not None and text[prev_tok.end : start] == " "
@@ -549,6 +553,21 @@ class Recogniser:
                 self._places.clear()
             self._places[name] = found
         return found
+
+    def _before_region(self, text: str, tokens: list[Token], last: int) -> bool:
+        """Whether token ``last`` is followed by a comma and a country's or a first-level
+        region's name: "Buffalo, New York", "Reading, Pennsylvania"."""
+        if last + 1 >= len(tokens) or text[tokens[last].end : tokens[last + 1].start] != ", ":
+            return False
+        for j in range(last + 1, min(last + 4, len(tokens))):
+            if not tokens[j].is_capitalised or (
+                j > last + 1 and text[tokens[j - 1].end : tokens[j].start] != " "
+            ):
+                return False
+            name = text[tokens[last + 1].start : tokens[j].end]
+            if self._places_named(name).kinds & {"country", "admin1"}:
+                return True
+        return False
 
     def _institution_ahead(self, text: str, tokens: list[Token], first: int) -> bool:
         """Whether common words from token ``first`` on lead, within four words, to an

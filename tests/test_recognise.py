@@ -189,6 +189,17 @@ def test_places_inside_hyphenated_words(recognise) -> None:  # noqa: ANN001
     assert "Winston-Salem" in recognise("Flooding closed roads in Winston-Salem on Monday.")
 
 
+def test_a_currency_is_no_place_and_a_common_word_before_its_state_is(recognise) -> None:  # noqa: ANN001
+    found = recognise("Libya paid a US$460 million settlement; Hong Kong added HK$2 million.")
+    assert "US" not in found and "Hong Kong" in found
+    # "Buffalo" and "Reading" are common words, but not before ", New York"
+    assert "Buffalo" in recognise("The girl from Buffalo, New York, recovered.")
+    assert "Reading" in recognise("Schools in Reading, Pennsylvania, closed on Monday.")
+    assert "Reading" not in recognise("Reading is a pleasure, the author said.")
+    # a demonym that is also a river's name reads as the demonym inside a compound
+    assert recognise("The Canadian-American actress arrived.")["Canadian"][0] == "demonym"
+
+
 def test_a_persons_name_is_still_the_town_the_article_puts_after_in(recognise) -> None:  # noqa: ANN001
     # "Tyler Madison" makes every later "Madison" of the article the coach; but where the
     # article writes "in Madison" it means the town, and keeps it.
