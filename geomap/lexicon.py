@@ -452,6 +452,9 @@ DISEASE_WORDS = frozenset(
         "strain",
         "encephalitis",
         "variant",
+        "ebolavirus",
+        "hemorrhagic",
+        "haemorrhagic",
     ]
 )
 

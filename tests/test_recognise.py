@@ -119,6 +119,11 @@ def test_acronyms_and_disease_names(recognise) -> None:  # noqa: ANN001
     )
     assert {"UAE", "DRC", "Kampala"} <= set(found)
     assert not {"WHO", "FDA", "HIV", "Marburg"} & set(found)
+    found = recognise(
+        "Marburg hemorrhagic fever spread in Uige. Farm workers near Manila caught Reston "
+        "ebolavirus."
+    )
+    assert {"Uige", "Manila"} <= set(found) and not {"Marburg", "Reston"} & set(found)
 
 
 def test_tokens_and_sentences_keep_their_offsets() -> None:
