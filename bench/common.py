@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -103,3 +104,62 @@ def save(benchmark: str, figures: Sequence[Figure], path: Path = RESULTS) -> Non
         json.dump(data, fh, indent=2, sort_keys=True)
         fh.write("\n")
     os.replace(tmp, path)
+
+
+@dataclass
+class Run:
+    """One child process: wall seconds, CPU seconds (user + system), max RSS in MB."""
+
+    wall: float
+    cpu: float
+    rss_mb: float
+
+
+def run_child(
+    cmd: list[str],
+    *,
+    stdin: Path | None = None,
+    stdout: Path | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    cpu: int | None = None,
+) -> Run:
+    """Run ``cmd`` alone and measure it; ``cpu`` pins it (and its threads) to one core.
+
+    The figures are the command's own, taken by ``bench/launch.py`` (see there why)."""
+    preexec = None
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+
+        def preexec() -> None:
+            os.sched_setaffinity(0, {cpu})
+
+    fin = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
+    fout = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
+    fd, report = tempfile.mkstemp(prefix="geomap-bench-run-", suffix=".json")
+    os.close(fd)
+    try:
+        proc = subprocess.run(
+            [sys.executable, str(LAUNCHER), report, "--", *cmd],
+            stdin=fin,
+            stdout=fout,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env=env,
+            preexec_fn=preexec,
+            check=False,
+        )
+        measured = json.loads(Path(report).read_text(encoding="utf-8") or "{}")
+    finally:
+        Path(report).unlink(missing_ok=True)
+        for fh in (fin, fout):
+            if hasattr(fh, "close"):
+                fh.close()
+    if proc.returncode != 0 or not measured:
+        raise RuntimeError(
+            f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}"
+        )
+    return Run(measured["wall"], measured["cpu"], measured["rss_mb"])
+
+
+#: Starts each measured command (a small process: see its docstring).
+LAUNCHER = Path(__file__).with_name("launch.py")

@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .common import Figure, machine, median_time, save, table
+from .common import run_child as measure_child
 
 QUERY = "Kherson"
 #: Cold ``lookup_many`` runs (a fresh gazetteer each) of which the median is the figure.
@@ -37,20 +37,10 @@ def geomap_command() -> list[str]:
 
 
 def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """(wall seconds, max RSS in MB, exit status) of one child process, measured alone."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    proc.stderr.close()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    # ru_maxrss is in kilobytes on Linux, bytes on macOS.
-    rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    return wall, rss, proc.returncode
+    """(wall seconds, max RSS in MB, exit status) of one child process, measured alone
+    (``common.run_child``, which raises if it fails)."""
+    run = measure_child(cmd, env=env)
+    return run.wall, run.rss_mb, 0
 
 
 def sample_names(count: int) -> list[str]:

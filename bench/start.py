@@ -14,14 +14,11 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from .common import Figure, table
+from .common import Figure, run_child, table
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The article ``geomap build`` maps (the first worked example).
@@ -33,61 +30,6 @@ BUILD_MEMORY_TARGET_MB = 400.0
 def geomap_command() -> list[str]:
     script = Path(sys.executable).with_name("geomap")
     return [str(script)] if script.exists() else [sys.executable, "-m", "geomap"]
-
-
-@dataclass
-class Run:
-    """One child process: wall seconds, CPU seconds (user + system), max RSS in MB."""
-
-    wall: float
-    cpu: float
-    rss_mb: float
-
-
-def run_child(
-    cmd: list[str],
-    *,
-    stdin: Path | None = None,
-    stdout: Path | None = None,
-    cwd: Path | None = None,
-    env: dict[str, str] | None = None,
-    cpu: int | None = None,
-) -> Run:
-    """Run ``cmd`` alone and measure it; ``cpu`` pins it (and its threads) to one core."""
-    preexec = None
-    if cpu is not None and hasattr(os, "sched_setaffinity"):
-
-        def preexec() -> None:
-            os.sched_setaffinity(0, {cpu})
-
-    fin = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
-    fout = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
-    try:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd,
-            stdin=fin,
-            stdout=fout,
-            stderr=subprocess.PIPE,
-            cwd=cwd,
-            env=env,
-            preexec_fn=preexec,
-        )
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        proc.stderr.close()
-    finally:
-        for fh in (fin, fout):
-            if hasattr(fh, "close"):
-                fh.close()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    # ru_maxrss is in kilobytes on Linux, bytes on macOS.
-    rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    return Run(wall, usage.ru_utime + usage.ru_stime, rss)
 
 
 def one_core() -> int | None:
