@@ -133,6 +133,8 @@ def test_the_us_reference_point_is_the_contiguous_centre(gazetteer: Gazetteer) -
         ("Netherlands", "geonames:2750405", "alt"),
         ("Burma", "geonames:1327865", "alt"),
         ("Bosnia", "geonames:3277605", "alt"),
+        ("NSW", "admin1:AU.02", "abbr"),
+        ("QLD", "admin1:AU.04", "abbr"),
     ],
 )
 def test_aliases(gazetteer: Gazetteer, alias: str, place_id: str, name_type: str | None) -> None:

@@ -112,6 +112,11 @@ def test_streets_and_routes(recognise) -> None:  # noqa: ANN001
     assert "The Road" not in found
 
 
+def test_australian_state_abbreviations(recognise) -> None:  # noqa: ANN001
+    found = recognise("Horse movements in NSW were restricted, and Qld Health followed.")
+    assert {"NSW", "Qld"} <= set(found)
+
+
 def test_acronyms_and_disease_names(recognise) -> None:  # noqa: ANN001
     found = recognise(
         "The WHO and the FDA tracked HIV in the UAE and the DRC. "
