@@ -163,3 +163,9 @@ def run_child(
 
 #: Starts each measured command (a small process: see its docstring).
 LAUNCHER = Path(__file__).with_name("launch.py")
+
+
+def geomap_command() -> list[str]:
+    """The ``geomap`` console script next to this interpreter, else ``python -m geomap``."""
+    script = Path(sys.executable).with_name("geomap")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "geomap"]

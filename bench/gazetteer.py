@@ -23,24 +23,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .common import Figure, machine, median_time, save, table
-from .common import run_child as measure_child
+from .common import Figure, geomap_command, machine, median_time, run_child, save, table
 
 QUERY = "Kherson"
 #: Cold ``lookup_many`` runs (a fresh gazetteer each) of which the median is the figure.
 LOOKUP_RUNS = 3
-
-
-def geomap_command() -> list[str]:
-    script = Path(sys.executable).with_name("geomap")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "geomap"]
-
-
-def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """(wall seconds, max RSS in MB, exit status) of one child process, measured alone
-    (``common.run_child``, which raises if it fails)."""
-    run = measure_child(cmd, env=env)
-    return run.wall, run.rss_mb, 0
 
 
 def sample_names(count: int) -> list[str]:
@@ -138,7 +125,8 @@ def bench_build() -> Figure:
         code = (
             "from geomap.gazetteer.lookup import base_index_path; base_index_path(progress=False)"
         )
-        wall, rss, _ = run_child([sys.executable, "-c", code], env)
+        run = run_child([sys.executable, "-c", code], env=env)
+        wall, rss = run.wall, run.rss_mb
         size = sum(p.stat().st_size for p in folder.glob("*.sqlite"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -172,9 +160,9 @@ def main(argv: list[str]) -> int:
     run_child(resolve)  # warm the OS file cache
     walls, rsss = [], []
     for _ in range(args.runs):
-        wall, rss, _ = run_child(resolve)
-        walls.append(wall)
-        rsss.append(rss)
+        run = run_child(resolve)
+        walls.append(run.wall)
+        rsss.append(run.rss_mb)
     walls.sort()
     load, load_runs = median_time(Gazetteer.default, args.runs)
 

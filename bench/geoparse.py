@@ -39,8 +39,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .common import Figure, machine, run_child, save, table
-from .start import geomap_command, one_core, single_thread_env
+from .common import Figure, geomap_command, machine, run_child, save, table
+from .start import one_core, single_thread_env
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = Path(os.environ.get("GEOMAP_EVAL_DIR", "/work/shared/eval"))

@@ -12,8 +12,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from .common import Figure, save, table
-from .gazetteer import geomap_command, run_child
+from .common import Figure, geomap_command, run_child, save, table
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -44,11 +43,9 @@ def main(argv: list[str]) -> int:
         run_child(cmd)  # warm-up: index, imports, file caches
         walls, rsss = [], []
         for _ in range(args.runs):
-            wall, rss, code = run_child(cmd)
-            if code != 0:
-                raise SystemExit(f"geomap build failed with exit code {code}")
-            walls.append(wall)
-            rsss.append(rss)
+            run = run_child(cmd)  # raises if the build fails
+            walls.append(run.wall)
+            rsss.append(run.rss_mb)
         walls.sort()
         figures.append(
             Figure(

@@ -18,18 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .common import Figure, run_child, table
+from .common import Figure, geomap_command, run_child, table
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The article ``geomap build`` maps (the first worked example).
 SEED = ROOT / "seeds" / "000_7887cc4c155de136.txt"
 HELP_TARGET_S = 0.25
 BUILD_MEMORY_TARGET_MB = 400.0
-
-
-def geomap_command() -> list[str]:
-    script = Path(sys.executable).with_name("geomap")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "geomap"]
 
 
 def one_core() -> int | None:
