@@ -39,6 +39,7 @@ def main(argv: list[str]) -> int:
             str(out),
             "--format",
             "html,geojson,png",
+            "--force",  # every run builds: the same folder's cache would make it a no-op
         ]
         run_child(cmd)  # warm-up: index, imports, file caches
         walls, rsss = [], []
