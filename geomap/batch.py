@@ -54,7 +54,6 @@ from .cache import (
     store_entry,
 )
 from .config import BuildConfig, resolved_jobs
-from .events import merge_events
 from .ingest import (
     Failure,
     IngestError,
@@ -65,7 +64,7 @@ from .ingest import (
 )
 from .io.atomic import remove_staging, stage_writes
 from .models import Document, ParsedDocument, Toponym
-from .pipeline import COMBINED_NAME, BuildReport, Pipeline, _unique_name
+from .pipeline import COMBINED_NAME, BuildReport, Pipeline, _events, _unique_name
 
 #: Exit codes of ``geomap build`` (documented in the README).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_STRICT = 0, 1, 2, 3
@@ -768,7 +767,7 @@ def _combined(
         return
     key = sha256_json([[u.name, u.key] for u in done] + [options.fingerprint(threshold)])
     parsed = [u.parsed for u in done if u.parsed is not None]
-    merged = merge_events([e for d in parsed for e in d.events])
+    merged = _events(parsed)  # as to_geodataframe and to_map merge several documents
     report.events[COMBINED_NAME] = len(merged)
     files = _current(manifest.get(COMBINED_NAME), key, out)
     if files is not None:
