@@ -63,7 +63,7 @@ from .ingest import (
     expand_inputs,
 )
 from .io.atomic import remove_staging, stage_writes
-from .models import Document, ParsedDocument, Toponym
+from .models import Document, ParsedDocument, Toponym, geometry_of, lazy
 from .pipeline import COMBINED_NAME, BuildReport, Pipeline, _events, _unique_name
 
 #: Exit codes of ``geomap build`` (documented in the README).
@@ -1173,7 +1173,7 @@ def _for_coordinator(parsed: ParsedDocument) -> ParsedDocument:
                 place=t.place,
                 score=t.score,
                 precision=t.precision,
-                geometry=t.geometry,
+                geometry=lazy(geometry_of(t)),
             )
             for t in parsed.toponyms
         ]

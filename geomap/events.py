@@ -61,6 +61,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from geomap import spatial, wkb
 from geomap.actors import ActorKind, ActorMention, actor_name, country_name, find_actors
 from geomap.dates import (
     CURRENT_MARKERS,
@@ -86,6 +87,9 @@ from geomap.models import (
     Sentence,
     Source,
     Toponym,
+    evolve,
+    geometry_of,
+    lazy,
 )
 from geomap.taxonomy import (
     BY_KEY,
@@ -99,7 +103,7 @@ from geomap.taxonomy import (
     words,
 )
 
-if TYPE_CHECKING:  # shapely costs ~60 ms to import: only a route (``_route_where``) needs it
+if TYPE_CHECKING:  # shapely costs ~0.1 s to import: only a bank's area is built with it
     from shapely.geometry.base import BaseGeometry
 
 #: Specificity of a location: smaller is more specific.  Countries and lines never locate.
@@ -178,7 +182,8 @@ class _Where(NamedTuple):
     geo_precision: int
     factor: float
     score: float
-    geometry: BaseGeometry | None = None
+    #: As held (``geomap.models.geometry_of``): WKB, or shapely's for a river bank.
+    geometry: BaseGeometry | bytes | None = None
 
 
 class _Traits(NamedTuple):
@@ -289,7 +294,7 @@ def _locatable(t: Toponym) -> bool:
     if t.is_context or t.precision not in LOCATION_RANK:
         return False
     if t.place is None:  # a derived area (a river bank) with no gazetteer entry of its own
-        return t.precision == "area" and t.geometry is not None
+        return t.precision == "area" and geometry_of(t) is not None
     # A river named as a river is never an event location, even if resolved to a town.
     return (t.mention.cue or "") not in WATER_CUES or t.precision == "area"
 
@@ -906,14 +911,22 @@ def _geo_precision(t: Toponym) -> int:
 
 def _where(t: Toponym, factor: float, start: int | None = None, end: int | None = None) -> _Where:
     place = t.place
-    geometry = t.geometry if t.geometry is not None else place.geometry if place else None
+    geometry = geometry_of(t)
+    if geometry is None:
+        geometry = geometry_of(place)
     relation = t.mention.relation
-    if geometry is not None and geometry.geom_type != "Point":
-        point = geometry.representative_point()
-        lat, lon = point.y, point.x
+    circle = (
+        spatial.circle_around(place.lon, place.lat, relation, t.mention.cue)
+        if place is not None and t.precision == "area"
+        else None
+    )
+    inside = circle[:2] if circle else _point_inside(geometry) if geometry is not None else None
+    if inside is not None:
+        lon, lat = inside
     else:
         assert place is not None
         lat, lon = place.lat, place.lon
+        geometry = None  # a point says no more than the place's own coordinates
     base_name = place.name if place else t.mention.name
     base_id = place.id if place else f"area:{t.mention.name.lower()}"
     return _Where(
@@ -927,8 +940,25 @@ def _where(t: Toponym, factor: float, start: int | None = None, end: int | None 
         geo_precision=_geo_precision(t),
         factor=factor,
         score=t.score,
-        geometry=geometry if geometry is not None and geometry.geom_type != "Point" else None,
+        geometry=geometry,
     )
+
+
+def _point_inside(geometry: BaseGeometry | bytes) -> tuple[float, float] | None:
+    """(lon, lat) of the point GEOS's ``representative_point`` gives, or None for a point."""
+    if isinstance(geometry, bytes):
+        try:
+            if wkb.geom_type(geometry) == "Point":
+                return None
+            return wkb.interior_point(geometry)
+        except wkb.WKBError:  # (a 3D overlay geometry, say): shapely reads every kind
+            import shapely
+
+            geometry = shapely.from_wkb(geometry)
+    if geometry.geom_type == "Point":
+        return None
+    point = geometry.representative_point()
+    return point.x, point.y
 
 
 def _route(text: str, candidates: Sequence[Toponym]) -> _Where | None:
@@ -945,8 +975,6 @@ def _route(text: str, candidates: Sequence[Toponym]) -> _Where | None:
 
 
 def _route_where(a: Toponym, b: Toponym) -> _Where:
-    from shapely.geometry import LineString
-
     pa, pb = a.place, b.place
     assert pa is not None and pb is not None
     return _Where(
@@ -960,7 +988,7 @@ def _route_where(a: Toponym, b: Toponym) -> _Where:
         geo_precision=2,
         factor=0.85,
         score=min(a.score, b.score),
-        geometry=LineString([(pa.lon, pa.lat), (pb.lon, pb.lat)]),
+        geometry=wkb.line_wkb([(pa.lon, pa.lat), (pb.lon, pb.lat)]),
     )
 
 
@@ -1114,7 +1142,7 @@ def _event(
         country=country_name(place.country) if place and place.country else None,
         admin1=place.admin1 if place else None,
         historical=_historical(resolved.date, resolved.precision, doc),
-        geometry=where.geometry,
+        geometry=lazy(where.geometry),
         date_text=dated.text,
     )
 
@@ -1152,7 +1180,7 @@ def _weaker(precision: DatePrecision | None) -> DatePrecision | None:
 
 
 def _dated_like(event: Event, source: Event) -> Event:
-    return replace(
+    return evolve(
         event,
         event_date=source.event_date,
         time_precision=_weaker(source.time_precision),
@@ -1185,7 +1213,7 @@ def _settle_lists(found: list[_Found]) -> list[_Found]:
         if event.actor1 is None:
             donor = _list_donor(f, found, plain)
             if donor is not None:
-                event = replace(event, actor1=donor.actor1, actor2=event.actor2 or donor.actor2)
+                event = evolve(event, actor1=donor.actor1, actor2=event.actor2 or donor.actor2)
         told = [
             g for g in here
             if g.category.key in TERRITORY_KEYS and g.dating == "text" and g.event.event_date
@@ -1275,7 +1303,7 @@ def _with_history(doc: Document, found: Sequence[_Found]) -> list[Event]:
     for f, historical in zip(found, told, strict=True):
         if not historical and f.traits.background and f.event.event_date is None:
             historical = not any(_distance_km(f.event, p) <= MERGE_DISTANCE_KM for p in present)
-        out.append(replace(f.event, historical=historical))
+        out.append(evolve(f.event, historical=historical))
     return out
 
 
@@ -1417,7 +1445,7 @@ def _combine(members: Sequence[Event], primary: Event | None = None) -> Event:
         sorted(sources.values(), key=lambda s: (s.date or dt.date.max, s.doc_id))
     )
     boost = 0.1 * (len(ordered_sources) - 1)
-    return replace(
+    return evolve(
         primary,
         id="m" + hashlib.sha1("|".join(ids).encode()).hexdigest()[:11],
         actor1=primary.actor1 or next((e.actor1 for e in members if e.actor1), None),

@@ -7,8 +7,8 @@ stage produced; stages return new records instead (``dataclasses.replace``).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 if TYPE_CHECKING:  # shapely costs ~0.1 s to import and most records carry no geometry
     from shapely.geometry.base import BaseGeometry
@@ -156,3 +156,56 @@ class ParsedDocument:
     @property
     def mentions(self) -> tuple[Mention, ...]:
         return tuple(t.mention for t in self.toponyms)
+
+
+# -- geometries, parsed when first read --------------------------------------------------------
+
+
+class _Geometry:
+    """The ``geometry`` of a place, toponym or event: a shapely geometry, parsed from WKB
+    when first read.
+
+    Geoparsing carries stored outlines, rivers, routes and "near X" circles as WKB, and
+    reads what it needs of them (type, a point inside, GeoJSON) with ``geomap.wkb``: a
+    run that draws nothing imports neither shapely nor numpy (~0.1 s), and no outline
+    fetched with a candidate place is parsed unless it is drawn. Maps and GIS writers read
+    ``.geometry`` and get shapely's, as before. The parsed geometry replaces the WKB in
+    the record (frozen, but the value is the same)."""
+
+    def __get__(self, record: object, owner: type | None = None) -> BaseGeometry | None:
+        if record is None:
+            return None  # the class's default
+        held = record.__dict__.get("geometry")
+        if isinstance(held, bytes):
+            import shapely
+
+            held = record.__dict__["geometry"] = shapely.from_wkb(held)
+        return cast("BaseGeometry | None", held)
+
+    def __set__(self, record: object, value: BaseGeometry | bytes | None) -> None:
+        record.__dict__["geometry"] = value  # (a frozen dataclass's __init__ comes here)
+
+
+for _record in (Place, Toponym, Event):
+    setattr(_record, "geometry", _Geometry())  # noqa: B010 - after @dataclass took its default
+
+
+def geometry_of(record: Place | Toponym | Event | None) -> BaseGeometry | bytes | None:
+    """A record's geometry as held: WKB (``bytes``) not parsed yet, or shapely's."""
+    return None if record is None else record.__dict__.get("geometry")
+
+
+def lazy(geometry: BaseGeometry | bytes | None) -> BaseGeometry | None:
+    """A geometry as held (``geometry_of``, or WKB) for a record's ``geometry`` argument:
+    the record parses WKB when it is first read."""
+    return cast("BaseGeometry | None", geometry)
+
+
+_R = TypeVar("_R", Place, Toponym, Event)
+
+
+def evolve(record: _R, **changes: Any) -> _R:
+    """``dataclasses.replace``, with the geometry carried over as held (replace would read
+    it, and so parse it)."""
+    changes.setdefault("geometry", geometry_of(record))
+    return replace(record, **changes)

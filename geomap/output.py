@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .io import geojson
-from .models import Candidate, Event, ParsedDocument
+from .models import Candidate, Event, ParsedDocument, geometry_of
 
 
 def mention_json(parsed: ParsedDocument) -> list[dict[str, Any]]:
@@ -31,8 +31,8 @@ def mention_json(parsed: ParsedDocument) -> list[dict[str, Any]]:
                 "country": p.country if p else None,
                 "precision": top.precision,
                 "score": round(top.score, 4),
-                "geometry": geojson.geometry_json(top.geometry)
-                if top.geometry is not None
+                "geometry": geojson.geometry_json(held)
+                if (held := geometry_of(top)) is not None
                 else None,
             }
         )
@@ -60,7 +60,9 @@ def event_json(event: Event) -> dict[str, Any]:
         "sentence_start": event.sentence_start,
         "sentence_end": event.sentence_end,
         "confidence": round(event.confidence, 4),
-        "geometry": geojson.geometry_json(event.geometry) if event.geometry is not None else None,
+        "geometry": geojson.geometry_json(held)
+        if (held := geometry_of(event)) is not None
+        else None,
     }
 
 

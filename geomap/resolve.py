@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from . import spatial
 from .gazetteer import Gazetteer, place_prior
 from .geodesy import haversine_km
-from .models import Candidate, Mention, Place, Precision, Toponym
+from .models import Candidate, Mention, Place, Precision, Toponym, geometry_of, lazy
 
 if TYPE_CHECKING:
     from shapely import Point
@@ -184,15 +184,11 @@ class Resolver:
             return Toponym(mention, None, best.score if best else 0.0, None, None, ranked)
         place = best.place
         precision: Precision = _PRECISION_BY_KIND.get(place.kind, "point")
-        geometry = place.geometry if place.kind in ("river", "canal") else None
-        if mention.cue == "area" or mention.relation == "near":
-            precision = "area"
-            geometry = spatial.near_area(place.lon, place.lat)
-        elif mention.relation and mention.relation[:1].isdigit():
-            offset = spatial.offset_area(place.lon, place.lat, mention.relation)
-            if offset is not None:
-                precision, geometry = "area", offset[2]
-        return Toponym(mention, place, best.score, precision, geometry, ranked)
+        geometry = geometry_of(place) if place.kind in ("river", "canal") else None
+        circle = spatial.circle_around(place.lon, place.lat, mention.relation, mention.cue)
+        if circle is not None:
+            precision, geometry = "area", circle[2]
+        return Toponym(mention, place, best.score, precision, lazy(geometry), ranked)
 
     # -- river banks --------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import shapely
 
 from geomap.geodesy import haversine_km
 from geomap.pipeline import Pipeline, geoparse
@@ -45,7 +46,9 @@ def test_circles_are_geodesic_on_the_ellipsoid(lon: float, lat: float, radius_km
     or north-south, as a spherical one would by ~0.3 %."""
     from geographiclib.geodesic import Geodesic
 
-    circle = near_area(lon, lat, radius_km)
+    circle = shapely.from_wkb(near_area(lon, lat, radius_km))  # WKB: geoparsing needs no shapely
+    assert circle.is_valid and circle.exterior.is_ccw  # RFC 7946's winding, as written
+    assert circle.contains(shapely.Point(lon, lat))
     distances = [Geodesic.WGS84.Inverse(lat, lon, y, x)["s12"] for x, y in circle.exterior.coords]
     assert len(distances) > 16
     assert max(abs(d - radius_km * 1000) for d in distances) < 3.0  # metres

@@ -21,7 +21,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..models import Candidate, Place
+from ..models import Candidate, Place, lazy
 from .base import GazetteerSource
 from .geonames import GeoNamesSource
 from .index import (
@@ -297,12 +297,12 @@ class Gazetteer:
                 places.clear()
             cur = con.cursor()
             cur.row_factory = None  # plain tuples: no per-row sqlite3.Row
-            shaped: list[tuple[Place, bytes | str]] = []  # new places with a stored geometry
+            shaped: list[tuple[Place, str]] = []  # new places with a geometry in WKT
             for row in cur.execute(sql, keys):
                 place = places.get(row[0])
                 if place is None:
                     place = places[row[0]] = _place_from_tuple(row)
-                    if row[10]:
+                    if row[10].__class__ is str:
                         shaped.append((place, row[10]))
                 found[row[15]].append((place, row[13], row[14], row[12]))
             if shaped:
@@ -723,26 +723,18 @@ _FAST_PLACE = (
 )
 
 
-def _set_geometries(shaped: Sequence[tuple[Place, bytes | str]]) -> None:
-    """Parse the stored geometries of places just made by ``_place_from_tuple`` and set them.
-
-    WKB is parsed in one shapely call for all of them: each call costs ~2 µs besides the
-    parsing, more than parsing a typical outline does.
-    """
-    stored = [geometry for _, geometry in shaped]
-    if all(isinstance(geometry, bytes) for geometry in stored):
-        import shapely
-
-        parsed = shapely.from_wkb(stored).tolist()
-    else:  # WKT text, from an import built before schema 6
-        parsed = [_geometry(geometry) for geometry in stored]
-    for (place, _), geometry in zip(shaped, parsed, strict=True):
+def _set_geometries(shaped: Sequence[tuple[Place, str]]) -> None:
+    """Parse the WKT geometries (an import built before schema 6) of places just made by
+    ``_place_from_tuple``, and set them. WKB is kept as it is, parsed when first read."""
+    for place, stored in shaped:
         # The place is frozen, but no one else has seen it yet.
-        object.__setattr__(place, "geometry", geometry)
+        object.__setattr__(place, "geometry", _geometry(stored))
 
 
 def _place_from_tuple(row: Sequence) -> Place:
-    """A place from its ``_PLACE_COLUMNS``, without its geometry: see ``_set_geometries``."""
+    """A place from its ``_PLACE_COLUMNS``, with its geometry as stored WKB (parsed when
+    first read, ``geomap.models``); WKT is left to ``_set_geometries``."""
+    stored = row[10] if row[10].__class__ is bytes else None
     if not _FAST_PLACE:
         return Place(
             id=row[1],
@@ -754,6 +746,7 @@ def _place_from_tuple(row: Sequence) -> Place:
             admin1=row[7],
             population=row[8] or 0,
             source=row[9],
+            geometry=lazy(stored),
             geonameid=row[11],
         )
     place = object.__new__(Place)
@@ -767,7 +760,7 @@ def _place_from_tuple(row: Sequence) -> Place:
     fill["admin1"] = row[7]
     fill["population"] = row[8] or 0
     fill["source"] = row[9]
-    fill["geometry"] = None
+    fill["geometry"] = stored
     fill["geonameid"] = row[11]
     return place
 
@@ -783,7 +776,11 @@ def _place(row: sqlite3.Row) -> Place:
         admin1=row["admin1"],
         population=row["population"] or 0,
         source=row["source"],
-        geometry=_geometry(row["wkt"]) if row["wkt"] else None,
+        geometry=lazy(row["wkt"])
+        if isinstance(row["wkt"], bytes)
+        else _geometry(row["wkt"])
+        if row["wkt"]
+        else None,
         geonameid=row["geonameid"],
     )
 

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..models import Event, ParsedDocument, Toponym
+from .. import wkb
+from ..models import Event, ParsedDocument, Toponym, geometry_of
 
 if TYPE_CHECKING:  # shapely is imported where a geometry is written: it costs ~0.1 s
     from shapely.geometry.base import BaseGeometry
@@ -72,30 +73,36 @@ def round_coordinates(coords: Any, digits: int = COORDINATE_PRECISION) -> Any:
     return [round_coordinates(c, digits) for c in coords]
 
 
-def _orient(geom: BaseGeometry) -> BaseGeometry:
-    from shapely.geometry.polygon import orient
-
-    if geom.geom_type == "Polygon":
-        return orient(geom, sign=1.0)
-    if geom.geom_type == "MultiPolygon":
-        return type(geom)([orient(p, sign=1.0) for p in geom.geoms])
-    return geom
-
-
-def geometry_json(geom: BaseGeometry) -> dict[str, Any]:
-    kind, coordinates = _geometry_json(geom.wkb)
+def geometry_json(geom: BaseGeometry | bytes) -> dict[str, Any]:
+    """GeoJSON of a geometry as a record holds it (``geomap.models.geometry_of``): WKB, or
+    shapely's."""
+    kind, coordinates = _geometry_json(geom if isinstance(geom, bytes) else geom.wkb)
     return {"type": kind, "coordinates": coordinates}
 
 
 @lru_cache(maxsize=4096)
-def _geometry_json(wkb: bytes) -> tuple[str, Any]:
+def _geometry_json(data: bytes) -> tuple[str, Any]:
     """By WKB, because a batch draws the same few areas again and again ("near Odesa" in
-    one article after another), each a separate object. Coordinates as tuples: shared."""
+    one article after another), each a separate object. Coordinates as tuples: shared.
+    Read in plain Python (``geomap.wkb``), so writing GeoJSON needs no shapely."""
+    try:
+        return wkb.geojson(data, COORDINATE_PRECISION)
+    except wkb.WKBError:  # (3D, a collection): shapely reads every kind
+        return _shapely_geometry_json(data)
+
+
+def _shapely_geometry_json(data: bytes) -> tuple[str, Any]:
     import shapely
     from shapely.geometry import mapping
+    from shapely.geometry.polygon import orient
 
-    data = mapping(_orient(shapely.from_wkb(wkb)))
-    return data["type"], freeze(round_coordinates(data["coordinates"]))
+    geom = shapely.from_wkb(data)
+    if geom.geom_type == "Polygon":
+        geom = orient(geom, sign=1.0)
+    elif geom.geom_type == "MultiPolygon":
+        geom = type(geom)([orient(p, sign=1.0) for p in geom.geoms])
+    found = mapping(geom)
+    return found["type"], freeze(round_coordinates(found["coordinates"]))
 
 
 def freeze(coords: Any) -> Any:
@@ -126,8 +133,8 @@ def event_feature(event: Event) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": event.id,
-        "geometry": geometry_json(event.geometry)
-        if event.geometry is not None
+        "geometry": geometry_json(held)
+        if (held := geometry_of(event)) is not None
         else _point_json(event.lon, event.lat),
         "properties": _props(
             layer="event",
@@ -176,9 +183,9 @@ def context_features(parsed: Sequence[ParsedDocument]) -> list[dict[str, Any]]:
         doc, first = items[0]
         place = first.place
         assert place is not None
-        geom = first.geometry if first.geometry is not None and layer != "place" else None
-        if layer == "river" and place.geometry is not None:
-            geom = place.geometry
+        geom = geometry_of(first) if layer != "place" else None
+        if layer == "river":
+            geom = geometry_of(place)
         roles = sorted({t.mention.role for _, t in items})
         doc_ids = sorted({d.document.id for d, _ in items})
         features.append(
@@ -214,7 +221,7 @@ def context_features(parsed: Sequence[ParsedDocument]) -> list[dict[str, Any]]:
 
 def _context_layer(top: Toponym) -> str:
     assert top.place is not None
-    if top.place.kind in ("river", "canal") and top.place.geometry is not None:
+    if top.place.kind in ("river", "canal") and geometry_of(top.place) is not None:
         return "river"
     if top.place.kind == "bank":
         return "area"
