@@ -196,15 +196,17 @@ class Resolver:
         out: list[Toponym] = []
         if not banks:
             return out
-        from shapely import Point  # only here: most articles name no bank (0.1 s import)
-
-        focus = _focus(toponyms)
+        focus: Point | None = None
         previous_side: str | None = None
         for mention in sorted(banks, key=lambda m: m.start):
             rivers = [c for c in self.gazetteer.lookup(mention.name, kinds={"river", "canal"})]
-            if not rivers or rivers[0].place.geometry is None:
+            if not rivers or geometry_of(rivers[0].place) is None:
+                # ("the south side" of a town names no river): shapely is not imported
                 out.append(Toponym(mention, None, 0.0, None))
                 continue
+            from shapely import Point  # only here: few articles name a river's bank (0.1 s)
+
+            focus = focus or _focus(toponyms)
             river = rivers[0].place
             anchor = focus or Point(river.lon, river.lat)
             side = mention.relation or "left_bank"

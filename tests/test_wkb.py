@@ -12,23 +12,12 @@ import sys
 
 import pytest
 import shapely
-from shapely.geometry import LineString, MultiLineString, Point, Polygon, mapping
-from shapely.geometry.polygon import orient
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
 from geomap import wkb
 from geomap.gazetteer.lookup import base_index_path
-from geomap.io.geojson import freeze, geometry_json, round_coordinates
+from geomap.io.geojson import _shapely_geometry_json, geometry_json
 from geomap.models import Place, evolve, geometry_of
-
-
-def _shapely_json(geom: shapely.Geometry) -> tuple[str, object]:
-    """What GeoJSON output was before: shapely's mapping of the oriented geometry."""
-    if geom.geom_type == "Polygon":
-        geom = orient(geom, sign=1.0)
-    elif geom.geom_type == "MultiPolygon":
-        geom = type(geom)([orient(p, sign=1.0) for p in geom.geoms])
-    found = mapping(geom)
-    return found["type"], freeze(round_coordinates(found["coordinates"]))
 
 
 def _agrees(data: bytes) -> list[str]:
@@ -37,7 +26,8 @@ def _agrees(data: bytes) -> list[str]:
     expected = geom.representative_point()
     if wkb.interior_point(data) != (expected.x, expected.y):
         problems.append(f"interior point {wkb.interior_point(data)} != {expected}")
-    if wkb.geojson(data, 6) != _shapely_json(geom):
+    # what GeoJSON was before, and is still for WKB geomap.wkb does not read: shapely's
+    if wkb.geojson(data, 6) != _shapely_geometry_json(data):
         problems.append("GeoJSON differs")
     if wkb.geom_type(data) != geom.geom_type:
         problems.append(f"type {wkb.geom_type(data)} != {geom.geom_type}")
@@ -126,7 +116,11 @@ parsed = geoparse(
     "Texas on Saturday. Artillery struck a depot 30 km east of Zaporizhzhia on Sunday. "
     "Troops crossed the Dnipro river on Tuesday. Driving from Kherson to Mykolaiv, "
     "reporters saw burned-out tanks along the highway.", date="2024-03-04")
-print(json.dumps({"mentions": mention_json(parsed), "events": [event_json(e) for e in parsed.events],
+# the bank of a river with no stored line: nothing to draw
+side = geoparse(
+    "Flooding closed roads along the Catawba River. Drivers entering the south side "
+    "were turned back.")
+print(json.dumps({"mentions": mention_json(parsed), "side": mention_json(side), "events": [event_json(e) for e in parsed.events],
                   "imported": sorted(m for m in ("shapely", "numpy") if m in sys.modules)}))
 """
 
@@ -139,6 +133,7 @@ def test_geoparsing_imports_neither_shapely_nor_numpy(gazetteer) -> None:  # noq
     )
     found = json.loads(run.stdout)
     assert found["imported"] == []
+    assert [m["relation"] for m in found["side"]] == [None, "south_bank"]
     geometries = {m["name"]: (m["geometry"] or {}).get("type") for m in found["mentions"]}
     assert geometries["Kharkiv"] == "Polygon"  # "near Kharkiv": a circle
     river = next(m for m in found["mentions"] if m["kind"] == "river")
