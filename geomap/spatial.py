@@ -35,6 +35,13 @@ _WGS84_A = 6378137.0
 _WGS84_E2 = 0.0066943799901413165
 
 
+def _radii(lat0: float) -> tuple[float, float]:
+    """The ellipsoid's radii of curvature at latitude ``lat0`` (radians): prime vertical
+    (east-west) and meridian (north-south)."""
+    w = 1 - _WGS84_E2 * math.sin(lat0) ** 2
+    return _WGS84_A / math.sqrt(w), _WGS84_A * (1 - _WGS84_E2) / w**1.5
+
+
 @lru_cache(maxsize=256)
 def _projections(lon: float, lat: float):  # noqa: ANN202 - numpy callables
     """WGS84 (lon, lat) <-> metres in an azimuthal equidistant projection centred here,
@@ -48,9 +55,7 @@ def _projections(lon: float, lat: float):  # noqa: ANN202 - numpy callables
     import numpy as np
 
     lat0, lon0 = math.radians(lat), math.radians(lon)
-    w = 1 - _WGS84_E2 * math.sin(lat0) ** 2
-    east = _WGS84_A / math.sqrt(w)  # prime-vertical radius of curvature
-    north = _WGS84_A * (1 - _WGS84_E2) / w**1.5  # meridian radius of curvature
+    east, north = _radii(lat0)
     sin0, cos0 = math.sin(lat0), math.cos(lat0)
 
     def forward(lonlat: np.ndarray) -> np.ndarray:
@@ -164,9 +169,7 @@ def near_area(lon: float, lat: float, radius_km: float = NEAR_RADIUS_KM) -> byte
     along the ellipsoid (the local projection of ``_projections``, in plain Python: no
     shapely or numpy for the commonest area of all), counter-clockwise from due east."""
     lat0, lon0 = math.radians(lat), math.radians(lon)
-    w = 1 - _WGS84_E2 * math.sin(lat0) ** 2
-    east = _WGS84_A / math.sqrt(w)
-    north = _WGS84_A * (1 - _WGS84_E2) / w**1.5
+    east, north = _radii(lat0)
     sin0, cos0 = math.sin(lat0), math.cos(lat0)
     metres = radius_km * 1000
     ring = []

@@ -302,7 +302,7 @@ class Gazetteer:
                 place = places.get(row[0])
                 if place is None:
                     place = places[row[0]] = _place_from_tuple(row)
-                    if row[10].__class__ is str:
+                    if isinstance(row[10], str):
                         shaped.append((place, row[10]))
                 found[row[15]].append((place, row[13], row[14], row[12]))
             if shaped:
@@ -734,7 +734,7 @@ def _set_geometries(shaped: Sequence[tuple[Place, str]]) -> None:
 def _place_from_tuple(row: Sequence) -> Place:
     """A place from its ``_PLACE_COLUMNS``, with its geometry as stored WKB (parsed when
     first read, ``geomap.models``); WKT is left to ``_set_geometries``."""
-    stored = row[10] if row[10].__class__ is bytes else None
+    stored = row[10] if isinstance(row[10], bytes) else None
     if not _FAST_PLACE:
         return Place(
             id=row[1],
