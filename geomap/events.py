@@ -1540,7 +1540,9 @@ def _greedy_merge(events: Sequence[Event]) -> list[Event]:
         if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
             return False
         if a_docs.isdisjoint(b_docs):
-            return _distance_km(a, b) <= MERGE_DISTANCE_KM
+            # most pairs in a batch are one place's events: no distance to work out
+            same_point = a.lat == b.lat and a.lon == b.lon
+            return same_point or _distance_km(a, b) <= MERGE_DISTANCE_KM
         return _same_place(a, b)
 
     clusters: list[list[Event]] = []
