@@ -171,9 +171,7 @@ def interior_point(wkb: bytes) -> Position:
     if kind in _LINEAR:
         lines = [coordinates] if kind == "LineString" else coordinates
         return _interior_point_line([line for line in lines if line])
-    if kind == "MultiPoint" and coordinates:
-        return _nearest(coordinates, _mean(coordinates))
-    raise WKBError(f"no interior point of an empty or unknown geometry ({kind})")
+    raise WKBError(f"no interior point of a {kind} here (shapely has one)")
 
 
 def _interior_point_area(polygons: list[list[Ring]]) -> Position:
