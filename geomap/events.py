@@ -1339,11 +1339,12 @@ def _window(e: Event) -> tuple[dt.date, dt.date]:
     if e.event_date is not None:
         first, last = span(e.event_date, e.time_precision)
         if _assumed_date(e):
-            first = min(first, monday(first) - dt.timedelta(days=HISTORICAL_GRACE_DAYS))
+            first = min(first, _boundary(first))  # (the calendar's first day at the least)
         return first, last
     published = [s.date for s in e.sources if s.date is not None]
     if e.historical and published:
-        return dt.date.min, _boundary(max(published)) - dt.timedelta(days=1)
+        boundary = _boundary(max(published))  # the calendar's first day at the least
+        return dt.date.min, boundary - dt.timedelta(days=1) if boundary > dt.date.min else boundary
     return dt.date.min, dt.date.max
 
 

@@ -765,3 +765,23 @@ def test_relative_dates_at_the_ends_of_the_calendar_are_left_undated(
     events = pipeline(doc).events
     assert events
     assert all(e.event_date is None or dt.date.min <= e.event_date <= dt.date.max for e in events)
+
+
+@pytest.mark.parametrize("published", [dt.date(1, 1, 1), dt.date(1, 1, 9)])
+def test_an_article_of_the_first_week_of_year_1_merges_without_overflow(
+    pipeline,  # noqa: ANN001
+    published: dt.date,
+) -> None:
+    # Found by the fuzz test: an undated verb takes the publication week, and merging
+    # widened that week to the one before, past the calendar's first day.
+    doc = Document(
+        id="edge",
+        text="Police in Kharkiv arrested protesters.",
+        date=published,
+    )
+    events = pipeline(doc).events
+    assert events and all(e.event_date is not None for e in events)
+    assert len(merge_events(list(events) * 2)) == len(events)  # each merges with its copy
+    # an undated event told as history: any day before the reporting period, i.e. none
+    told = [replace(e, event_date=None, time_precision=None, historical=True) for e in events]
+    assert len(merge_events(told * 2)) == len(told)
