@@ -297,16 +297,11 @@ class Gazetteer:
                 places.clear()
             cur = con.cursor()
             cur.row_factory = None  # plain tuples: no per-row sqlite3.Row
-            shaped: list[tuple[Place, str]] = []  # new places with a geometry in WKT
             for row in cur.execute(sql, keys):
                 place = places.get(row[0])
                 if place is None:
                     place = places[row[0]] = _place_from_tuple(row)
-                    if isinstance(row[10], str):
-                        shaped.append((place, row[10]))
                 found[row[15]].append((place, row[13], row[14], row[12]))
-            if shaped:
-                _set_geometries(shaped)
         return found
 
     def lookup_many(
@@ -723,18 +718,17 @@ _FAST_PLACE = (
 )
 
 
-def _set_geometries(shaped: Sequence[tuple[Place, str]]) -> None:
-    """Parse the WKT geometries (an import built before schema 6) of places just made by
-    ``_place_from_tuple``, and set them. WKB is kept as it is, parsed when first read."""
-    for place, stored in shaped:
-        # The place is frozen, but no one else has seen it yet.
-        object.__setattr__(place, "geometry", _geometry(stored))
+def _held(stored: bytes | str | None):  # noqa: ANN202 - WKB or a shapely geometry
+    """A stored geometry as a place holds it: WKB as it is (parsed when first read,
+    ``geomap.models``), WKT (an import built before schema 6) parsed now."""
+    if stored is None or isinstance(stored, bytes):
+        return lazy(stored)
+    return _geometry(stored)
 
 
 def _place_from_tuple(row: Sequence) -> Place:
-    """A place from its ``_PLACE_COLUMNS``, with its geometry as stored WKB (parsed when
-    first read, ``geomap.models``); WKT is left to ``_set_geometries``."""
-    stored = row[10] if isinstance(row[10], bytes) else None
+    """A place from its ``_PLACE_COLUMNS``."""
+    stored = _held(row[10] or None)
     if not _FAST_PLACE:
         return Place(
             id=row[1],
@@ -746,7 +740,7 @@ def _place_from_tuple(row: Sequence) -> Place:
             admin1=row[7],
             population=row[8] or 0,
             source=row[9],
-            geometry=lazy(stored),
+            geometry=stored,
             geonameid=row[11],
         )
     place = object.__new__(Place)
@@ -776,11 +770,7 @@ def _place(row: sqlite3.Row) -> Place:
         admin1=row["admin1"],
         population=row["population"] or 0,
         source=row["source"],
-        geometry=lazy(row["wkt"])
-        if isinstance(row["wkt"], bytes)
-        else _geometry(row["wkt"])
-        if row["wkt"]
-        else None,
+        geometry=_held(row["wkt"] or None),
         geonameid=row["geonameid"],
     )
 
