@@ -38,9 +38,9 @@ costs, whatever else runs.
 articles): one process geoparses every article of the batch, then two independent
 processes geoparse half each, started together; their summed rates over the one's is
 the most any two-process build could gain in those minutes (perfect balance, no
-collecting, writing, combined map or messages between processes). On a VM whose vCPUs
-share the host's cores with other tenants this ceiling can fall well below 2: on this
-project's VM, a pure-Python loop ran at 2,700 to 4,800 iterations a second alone, from one
+collecting, writing, combined map or messages between processes). On a VM whose host
+is shared with other tenants this ceiling can fall well below 2: on this
+project's VM, a pure-Python loop ran at 2,500 to 4,800 iterations a second alone, from one
 run to the next, and two copies at once often ran slower than one alone, while one
 process geoparsing the batch took 2.2 to 3.8 s within ten minutes (two halves at once:
 1.37 to 1.85 s). The build's speed-up as a share of the ceiling tells the build's own
