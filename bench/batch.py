@@ -112,13 +112,14 @@ def _one(corpus: Path, out: Path, jobs: int, formats: tuple[str, ...]) -> dict[s
 _CEILING_CHILD = """
 import sys, time
 from geomap import collect_garbage_rarely
+from geomap.batch import _warm_up
 from geomap.ingest import expand_inputs, read_document
 from geomap.pipeline import Pipeline
 collect_garbage_rarely()  # as a build runs
 corpus, part, parts = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 files = list(expand_inputs([corpus]))[part::parts]  # what a build of the corpus reads
 pipe = Pipeline()
-pipe(read_document(files[0]))  # what a build's warm-up makes: imports, lexicons, patterns
+_warm_up(pipe)  # as a build's workers start: imports, lexicons, patterns made
 print("ready", flush=True)
 sys.stdin.readline()  # the processes of one measurement start together
 start = time.perf_counter()
